@@ -1,0 +1,15 @@
+//! The contact service. Options: `--config FILE`, `--port`, `--host`, `--persons N`,
+//! `--max-latency SECONDS`, `--log-level`; every setting also as `CONTACT_<KEY>` (see README).
+
+use labs_order::contact::{self, config::FLAGS, ContactConfig};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;
+    let config: ContactConfig = labs_order::config::load("contact", file.as_deref(), &overrides)?;
+    labs_order::telemetry::init(&config.log_level);
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let app = contact::build(config, listener).await?;
+    tracing::info!(addr = %app.local_addr(), "contact service listening");
+    app.run(labs_order::app::termination()).await
+}

@@ -1,0 +1,140 @@
+//! Layered configuration: built-in defaults, then an optional YAML file, then environment
+//! variables with the service's prefix (`CONTACT_HTTP__PORT=8081`: `__` separates levels),
+//! then command-line flags. Secrets are [`Secret`]s and never print.
+
+use std::{fmt, path::Path};
+
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A value that must never reach a log line or an error message.
+#[derive(Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Loads `T` from its defaults, `file`, the environment under `prefix`, and `overrides`
+/// (dotted keys, such as `http.port`, from the command line).
+pub fn load<T: DeserializeOwned + Serialize + Default>(
+    prefix: &str,
+    file: Option<&Path>,
+    overrides: &[(String, String)],
+) -> anyhow::Result<T> {
+    let mut merged = serde_json::to_value(T::default())?;
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+        let layer: Value = serde_yaml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+        merge(&mut merged, layer);
+    }
+    let env_prefix = format!("{}_", prefix.to_uppercase());
+    for (key, value) in std::env::vars() {
+        if let Some(rest) = key.strip_prefix(&env_prefix) {
+            let path = rest.to_lowercase().replace("__", ".");
+            set_path(&mut merged, &path, &value);
+        }
+    }
+    for (path, value) in overrides {
+        set_path(&mut merged, path, value);
+    }
+    serde_json::from_value(merged).map_err(|e| anyhow::anyhow!("invalid configuration ({prefix}): {e}"))
+}
+
+fn merge(base: &mut Value, layer: Value) {
+    match (base, layer) {
+        (Value::Object(base), Value::Object(layer)) => {
+            for (k, v) in layer {
+                merge(base.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (base, layer) => *base = layer,
+    }
+}
+
+/// Sets a dotted path; the value keeps the type the default has there (numbers stay numbers).
+fn set_path(root: &mut Value, path: &str, raw: &str) {
+    let mut node = root;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if !node.is_object() {
+            *node = Value::Object(Map::new());
+        }
+        let map = node.as_object_mut().expect("just made an object");
+        if parts.peek().is_none() {
+            let typed = match map.get(part) {
+                Some(Value::String(_)) | Some(Value::Null) | None => Value::String(raw.to_string()),
+                Some(_) => serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string())),
+            };
+            map.insert(part.to_string(), typed);
+            return;
+        }
+        node = map.entry(part.to_string()).or_insert(Value::Null);
+    }
+}
+
+/// Splits `--flag value` pairs from the command line into config overrides, given a table of
+/// flag name to dotted config path. `--config FILE` names the file layer.
+pub fn parse_args(args: impl Iterator<Item = String>, flags: &[(&str, &str)]) -> anyhow::Result<(Option<std::path::PathBuf>, Vec<(String, String)>)> {
+    let mut file = None;
+    let mut overrides = Vec::new();
+    let mut args = args.skip(1);
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| anyhow::anyhow!("{name} needs a value"));
+        if name == "--config" {
+            file = Some(value()?.into());
+        } else if let Some((_, path)) = flags.iter().find(|(flag, _)| *flag == name) {
+            overrides.push((path.to_string(), value()?));
+        } else {
+            let known: Vec<_> = flags.iter().map(|(f, _)| *f).collect();
+            anyhow::bail!("unknown option {name}; known: --config {}", known.join(" "));
+        }
+    }
+    Ok((file, overrides))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    struct Sample {
+        port: u16,
+        name: String,
+        uri: Secret,
+    }
+
+    #[test]
+    fn overrides_keep_the_default_type() {
+        let s: Sample = load("nope_prefix_x", None, &[("port".into(), "81".into()), ("name".into(), "42".into())]).unwrap();
+        assert_eq!((s.port, s.name.as_str()), (81, "42"));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Sample { uri: Secret::new("mongodb://u:pw@h"), ..Default::default() };
+        assert!(!format!("{s:?}").contains("pw"));
+    }
+
+    #[test]
+    fn a_bad_value_names_the_problem() {
+        let err = load::<Sample>("nope_prefix_x", None, &[("port".into(), "x".into())]).unwrap_err();
+        assert!(err.to_string().contains("invalid configuration"), "{err}");
+    }
+}

@@ -1,0 +1,54 @@
+//! The contact (person) service: `spec/contact-service.yaml` on MongoDB database `contacts`,
+//! publishing person events through its outbox.
+
+pub mod api;
+pub mod config;
+pub mod events;
+pub mod person;
+pub mod seed;
+pub mod service;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{extract::Request, middleware::Next, response::Response};
+use tokio::{net::TcpListener, sync::Notify};
+
+pub use config::ContactConfig;
+use service::ContactService;
+
+use crate::{app::App, outbox::{Outbox, Relay}};
+
+/// Builds the contact service on `listener`: connects, prepares storage and topics, seeds,
+/// and wires the API and the outbox relay. `main` and the tests both start here.
+pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Result<App> {
+    config.validate()?;
+    let db = crate::mongo::connect(&config.mongodb, "contact-service").await?;
+    Outbox::new(&db).ensure_indexes().await?;
+    let topics = [config.topics.created.as_str(), config.topics.changed.as_str(), config.topics.deleted.as_str()];
+    config.kafka.ensure_topics(&topics).await?;
+
+    let wake = Arc::new(Notify::new());
+    let service = ContactService::new(&db, &config, wake.clone());
+    seed::ensure_persons(&service, config.seed_persons).await.map_err(|e| anyhow::anyhow!("seeding persons: {e}"))?;
+
+    let max_latency = config.max_latency_secs;
+    let api = crate::api::contact::contact_router(Arc::new(api::ContactHandlers(service)))
+        .layer(axum::middleware::from_fn(move |req, next| artificial_latency(max_latency, req, next)));
+    let router = crate::http::with_common_layers(api);
+
+    let mut app = App::new(listener, router);
+    if config.outbox.enabled {
+        let relay = Relay::new(&db, config.kafka.producer()?, config.outbox.clone(), wake);
+        let stop = app.shutdown_signal();
+        app.spawn_worker(relay.run(stop));
+    }
+    Ok(app)
+}
+
+/// Simulates a slow service: sleeps a random 0..=max seconds before each API call.
+async fn artificial_latency(max_secs: f64, request: Request, next: Next) -> Response {
+    if max_secs > 0.0 {
+        tokio::time::sleep(Duration::from_secs_f64(rand::random_range(0.0..=max_secs))).await;
+    }
+    next.run(request).await
+}

@@ -1,0 +1,115 @@
+//! The request id: accepted from the caller when sane, generated otherwise, echoed on every
+//! response, attached to the request's tracing span (so every log line carries it) and
+//! available to code that runs for the request (problem bodies, outgoing calls, events).
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{FromRequestParts, MatchedPath, Request},
+    middleware::Next,
+    response::Response,
+};
+use http::{request::Parts, HeaderMap, HeaderValue};
+use tracing::Instrument;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+#[derive(Debug, Clone)]
+pub(crate) struct RequestInfo {
+    pub id: Arc<str>,
+    pub path: String,
+}
+
+tokio::task_local! {
+    static CURRENT: RequestInfo;
+}
+
+pub(crate) fn current_request() -> Option<RequestInfo> {
+    CURRENT.try_with(Clone::clone).ok()
+}
+
+/// The id of the request being served by this task, if any.
+pub fn current_request_id() -> Option<Arc<str>> {
+    CURRENT.try_with(|r| r.id.clone()).ok()
+}
+
+/// What every operation receives besides its typed inputs.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: Arc<str>,
+    /// The request headers, for the operations that declare header parameters.
+    pub headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let request_id = match parts.extensions.get::<RequestInfo>() {
+            Some(info) => info.id.clone(),
+            None => accepted_or_new(&parts.headers),
+        };
+        Ok(Self { request_id, headers: parts.headers.clone() })
+    }
+}
+
+/// A caller's id is kept when it is 1..=128 printable ASCII characters; otherwise a UUID.
+fn accepted_or_new(headers: &HeaderMap) -> Arc<str> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= MAX_REQUEST_ID_LEN && v.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .map(Arc::from)
+        .unwrap_or_else(|| Arc::from(uuid::Uuid::new_v4().to_string()))
+}
+
+/// Middleware: assigns the request id, opens the request span, logs the outcome, echoes the id.
+pub(crate) async fn request_id_middleware(mut request: Request, next: Next) -> Response {
+    let id = accepted_or_new(request.headers());
+    let info = RequestInfo { id: id.clone(), path: request.uri().path().to_string() };
+    request.extensions_mut().insert(info.clone());
+    let span = tracing::info_span!("http_request", request_id = %id, method = %request.method(), route = tracing::field::Empty, status = tracing::field::Empty);
+    let started = std::time::Instant::now();
+    let mut response = CURRENT.scope(info, next.run(request).instrument(span.clone())).await;
+    span.record("status", response.status().as_u16());
+    span.in_scope(|| {
+        tracing::info!(latency_ms = started.elapsed().as_secs_f64() * 1e3, "request finished");
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// Route-level middleware: names the matched route template (never the raw path) on the span.
+pub(crate) async fn record_route(request: Request, next: Next) -> Response {
+    if let Some(route) = request.extensions().get::<MatchedPath>() {
+        tracing::Span::current().record("route", route.as_str());
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(REQUEST_ID_HEADER, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn a_sane_caller_id_is_kept() {
+        assert_eq!(&*accepted_or_new(&with("abc-123")), "abc-123");
+    }
+
+    #[test]
+    fn an_overlong_or_empty_id_is_replaced() {
+        let long = "x".repeat(129);
+        assert_ne!(&*accepted_or_new(&with(&long)), long);
+        assert_eq!(accepted_or_new(&with("")).len(), 36);
+        assert_eq!(accepted_or_new(&HeaderMap::new()).len(), 36);
+    }
+}

@@ -1,0 +1,12 @@
+//! Labs Order Processing: the order and contact services and the platform they share.
+
+pub mod api;
+pub mod app;
+pub mod cloudevents;
+pub mod config;
+pub mod contact;
+pub mod http;
+pub mod kafka;
+pub mod mongo;
+pub mod outbox;
+pub mod telemetry;

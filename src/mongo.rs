@@ -1,0 +1,102 @@
+//! MongoDB access shared by both services: connecting, and running a multi-document write as
+//! one transaction with the retries the driver's specification prescribes.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use mongodb::{
+    error::{Error, TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT},
+    options::ClientOptions,
+    Client, ClientSession, Database,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Secret;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MongoConfig {
+    /// Connection string; a replica set is required for transactions.
+    pub uri: Secret,
+    pub database: String,
+}
+
+impl Default for MongoConfig {
+    fn default() -> Self {
+        Self { uri: Secret::new("mongodb://127.0.0.1:27017/?replicaSet=secantus"), database: String::new() }
+    }
+}
+
+/// Connects lazily (the driver connects on first use); fails only on a malformed URI.
+pub async fn connect(config: &MongoConfig, app_name: &str) -> anyhow::Result<Database> {
+    let mut options = ClientOptions::parse(config.uri.expose())
+        .await
+        .map_err(|e| anyhow::anyhow!("invalid MongoDB URI (value hidden): {}", e.kind))?;
+    options.app_name = Some(app_name.to_string());
+    options.server_selection_timeout.get_or_insert(Duration::from_secs(5));
+    options.connect_timeout.get_or_insert(Duration::from_secs(3));
+    let client = Client::with_options(options)?;
+    Ok(client.database(&config.database))
+}
+
+/// How long transient transaction failures are retried before giving up.
+const TRANSACTION_BUDGET: Duration = Duration::from_secs(10);
+
+/// Runs `body` in a transaction, retrying the whole body on transient errors (write conflicts,
+/// elections) and the commit on unknown commit results. `body` returns `Ok(Err(e))` to abort
+/// with a domain outcome, which is passed through untouched.
+pub async fn transaction<T, E, F>(client: &Client, mut body: F) -> Result<Result<T, E>, Error>
+where
+    F: for<'s> FnMut(&'s mut ClientSession) -> BoxFuture<'s, Result<Result<T, E>, Error>>,
+{
+    let started = std::time::Instant::now();
+    let mut session = client.start_session().await?;
+    let mut attempt = 0u32;
+    'attempts: loop {
+        attempt += 1;
+        session.start_transaction().await?;
+        let outcome = body(&mut session).await;
+        match outcome {
+            Ok(Ok(value)) => loop {
+                match session.commit_transaction().await {
+                    Ok(()) => return Ok(Ok(value)),
+                    Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) && started.elapsed() < TRANSACTION_BUDGET => continue,
+                    Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) && started.elapsed() < TRANSACTION_BUDGET => {
+                        backoff(attempt).await;
+                        continue 'attempts;
+                    }
+                    Err(e) => return Err(e),
+                }
+            },
+            Ok(Err(domain)) => {
+                let _ = session.abort_transaction().await;
+                return Ok(Err(domain));
+            }
+            Err(e) => {
+                let _ = session.abort_transaction().await;
+                if e.contains_label(TRANSIENT_TRANSACTION_ERROR) && started.elapsed() < TRANSACTION_BUDGET {
+                    tracing::debug!(attempt, error = %e, "retrying transaction");
+                    backoff(attempt).await;
+                    continue;
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+async fn backoff(attempt: u32) {
+    let base = 5u64 << attempt.min(6);
+    let jitter = rand::random_range(0..=base);
+    tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
+}
+
+/// True when the error is a duplicate key (a concurrent insert of the same id).
+pub fn is_duplicate_key(err: &Error) -> bool {
+    use mongodb::error::{ErrorKind, WriteFailure};
+    match &*err.kind {
+        ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
+        ErrorKind::Command(e) => e.code == 11000,
+        _ => false,
+    }
+}

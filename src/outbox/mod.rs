@@ -1,0 +1,91 @@
+//! The transactional outbox: a service stages an event in the same transaction as the change it
+//! describes; the [`relay`] publishes staged events to Kafka and marks them sent only after the
+//! broker acknowledged them.
+//!
+//! Order: events of one key (a person, an order) carry that entity's version, which increases
+//! with each change; the relay publishes each key's events in version order.
+
+pub mod relay;
+
+use mongodb::{
+    bson::{doc, oid::ObjectId, DateTime},
+    ClientSession, Collection, Database, IndexModel,
+};
+use serde::{Deserialize, Serialize};
+
+pub use relay::{Relay, RelayConfig};
+
+pub const OUTBOX_COLLECTION: &str = "outbox";
+
+/// One staged event.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxRecord {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub topic: String,
+    /// Record key: the entity id.
+    pub key: String,
+    /// The entity version this event describes; orders events of one key.
+    pub version: i64,
+    /// The record value (a structured-mode CloudEvent).
+    pub payload: String,
+    pub content_type: String,
+    pub created_at: DateTime,
+    pub sent: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<DateTime>,
+}
+
+/// Where a service stages its events.
+#[derive(Clone)]
+pub struct Outbox {
+    records: Collection<OutboxRecord>,
+}
+
+impl Outbox {
+    pub fn new(db: &Database) -> Self {
+        Self { records: db.collection(OUTBOX_COLLECTION) }
+    }
+
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        let pending = IndexModel::builder().keys(doc! { "sent": 1, "_id": 1 }).build();
+        let by_key = IndexModel::builder().keys(doc! { "sent": 1, "key": 1, "version": 1 }).build();
+        self.records.create_indexes([pending, by_key]).await?;
+        Ok(())
+    }
+
+    /// Stages a CloudEvent inside the caller's transaction.
+    pub async fn stage(
+        &self,
+        session: &mut ClientSession,
+        topic: &str,
+        key: &str,
+        version: i64,
+        event: &cloudevents::Event,
+    ) -> mongodb::error::Result<()> {
+        let payload = crate::cloudevents::to_structured_json(event).map_err(mongodb::error::Error::custom)?;
+        let record = OutboxRecord {
+            id: ObjectId::new(),
+            topic: topic.to_string(),
+            key: key.to_string(),
+            version,
+            payload,
+            content_type: crate::cloudevents::STRUCTURED_CONTENT_TYPE.to_string(),
+            created_at: DateTime::now(),
+            sent: false,
+            sent_at: None,
+        };
+        self.records.insert_one(record).session(session).await?;
+        Ok(())
+    }
+
+    /// Number of staged events not yet acknowledged by the broker.
+    pub async fn backlog(&self) -> mongodb::error::Result<u64> {
+        self.records.count_documents(doc! { "sent": false }).await
+    }
+
+    pub(crate) fn records(&self) -> &Collection<OutboxRecord> {
+        &self.records
+    }
+}
