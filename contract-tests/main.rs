@@ -1,1 +1,7 @@
+//! The integration suite, one test binary: the services against real MongoDB and Kafka
+//! (the stand-ins from `cargo xtask test`, or servers named by `LABS_TEST_MONGODB_URI` and
+//! `LABS_TEST_KAFKA_BOOTSTRAP`), driven through the generated client over real HTTP.
 
+mod contact;
+mod harness;
+mod spec_contract;

@@ -19,11 +19,15 @@ use super::{
 use crate::{http::ApiError, outbox::Outbox};
 
 pub const PERSONS_COLLECTION: &str = "persons";
+/// The last version of deleted persons, so a re-created id continues its version sequence and
+/// consumers holding a tombstone see the re-creation as newer.
+pub const TOMBSTONES_COLLECTION: &str = "person_tombstones";
 
 #[derive(Clone)]
 pub struct ContactService {
     client: mongodb::Client,
     persons: Collection<Document>,
+    tombstones: Collection<Document>,
     outbox: Outbox,
     topics: Arc<PersonTopics>,
     source: Arc<str>,
@@ -41,6 +45,7 @@ impl ContactService {
         Self {
             client: db.client().clone(),
             persons: db.collection(PERSONS_COLLECTION),
+            tombstones: db.collection(TOMBSTONES_COLLECTION),
             outbox: Outbox::new(db),
             topics: Arc::new(config.topics.clone()),
             source: Arc::from(config.event_source.as_str()),
@@ -158,7 +163,14 @@ impl ContactService {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
-        let version = existing.as_ref().map_or(0, |(_, v)| *v) + 1;
+        let last_version = match &existing {
+            Some((_, v)) => *v,
+            None => match self.tombstones.find_one(doc! { "_id": id }).session(&mut *session).await? {
+                Some(t) => t.get_i64("version").unwrap_or(0),
+                None => 0,
+            },
+        };
+        let version = last_version + 1;
         let (change, stored) = match decision {
             Decision::Store(new) => {
                 let new = normalize(new);
@@ -175,6 +187,11 @@ impl ContactService {
                     return Ok(Ok((None, false)));
                 }
                 self.persons.delete_one(doc! { "_id": id }).session(&mut *session).await?;
+                self.tombstones
+                    .replace_one(doc! { "_id": id }, doc! { "_id": id, "version": version })
+                    .upsert(true)
+                    .session(&mut *session)
+                    .await?;
                 (PersonChange::Deleted, None)
             }
         };

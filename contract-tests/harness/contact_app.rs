@@ -1,0 +1,97 @@
+//! A contact service instance for one test: its own database and topics, port 0.
+
+use std::time::Duration;
+
+use labs_order::contact::{self, ContactConfig};
+use labs_order_client::{contact::Client, ClientAuth};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+use super::{infra::infra, unique_suffix, EventReader};
+
+pub struct ContactApp {
+    pub url: String,
+    pub client: Client,
+    pub config: ContactConfig,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl ContactApp {
+    /// A fresh service on a fresh database and fresh topics.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut ContactConfig)) -> Self {
+        let mut config = Self::fresh_config();
+        adjust(&mut config);
+        Self::start(config).await
+    }
+
+    /// Configuration pointing at a new database and new topics.
+    pub fn fresh_config() -> ContactConfig {
+        let infra = infra();
+        let suffix = unique_suffix();
+        let mut config = ContactConfig::default();
+        config.port = 0;
+        config.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
+        config.mongodb.database = format!("contacts_{suffix}");
+        config.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
+        for topic in [&mut config.topics.created, &mut config.topics.changed, &mut config.topics.deleted] {
+            topic.push_str(&format!("-{suffix}"));
+        }
+        config.outbox.poll_interval_ms = 100;
+        config
+    }
+
+    /// Starts another instance on the same configuration (same database and topics).
+    pub async fn start(config: ContactConfig) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = contact::build(config.clone(), listener).await.expect("contact service builds");
+        let url = format!("http://{}", app.local_addr());
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(app.run(async {
+            let _ = stopped.await;
+        }));
+        Self { client: Client::new(&url, ClientAuth::none()), url, config, stop: Some(stop), task: Some(task) }
+    }
+
+    /// Graceful stop: in-flight work finishes.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("join").expect("clean shutdown");
+        }
+    }
+
+    /// Abrupt stop: every task of the service is dropped where it stands.
+    pub fn kill(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+
+    pub fn events(&self) -> EventReader {
+        let t = &self.config.topics;
+        EventReader::new(&self.config.kafka.bootstrap_servers, &[&t.created, &t.changed, &t.deleted], self.config.kafka.partitions)
+    }
+
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+}
+
+impl Drop for ContactApp {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Long enough for the relay to publish on a loaded machine.
+pub const EVENT_WAIT: Duration = Duration::from_secs(20);
+/// How long to wait before concluding that no (further) event comes.
+pub const QUIET_WAIT: Duration = Duration::from_secs(2);

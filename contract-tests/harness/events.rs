@@ -1,0 +1,89 @@
+//! Reads what the services published: a consumer assigned to every partition of the given
+//! topics from the beginning (no group join, so no rebalance wait).
+
+use std::time::{Duration, Instant};
+
+use rdkafka::{
+    consumer::{BaseConsumer, Consumer},
+    message::{Headers, Message},
+    ClientConfig, Offset, TopicPartitionList,
+};
+use serde_json::Value;
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub topic: String,
+    pub key: String,
+    pub event: Value,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Received {
+    pub fn data(&self) -> &Value {
+        &self.event["data"]
+    }
+    pub fn ty(&self) -> &str {
+        self.event["type"].as_str().unwrap_or_default()
+    }
+}
+
+pub struct EventReader {
+    consumer: BaseConsumer,
+    seen: Vec<Received>,
+}
+
+impl EventReader {
+    pub fn new(bootstrap: &str, topics: &[&str], partitions: i32) -> Self {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap)
+            .set("group.id", format!("test-reader-{}", super::unique_suffix()))
+            .set("enable.auto.commit", "false")
+            .create()
+            .expect("test consumer");
+        let mut list = TopicPartitionList::new();
+        for topic in topics {
+            for p in 0..partitions {
+                list.add_partition_offset(topic, p, Offset::Beginning).expect("partition");
+            }
+        }
+        consumer.assign(&list).expect("assign");
+        Self { consumer, seen: Vec::new() }
+    }
+
+    /// Waits until `count` events arrived in total (since creation), or fails after `timeout`.
+    pub async fn expect(&mut self, count: usize, timeout: Duration) -> Vec<Received> {
+        let deadline = Instant::now() + timeout;
+        while self.seen.len() < count {
+            assert!(Instant::now() < deadline, "expected {count} events, got {}: {:#?}", self.seen.len(), self.seen);
+            self.poll_once(Duration::from_millis(100));
+            tokio::task::yield_now().await;
+        }
+        self.seen.clone()
+    }
+
+    /// Reads for `wait` and returns everything seen so far (to show nothing more arrived).
+    pub async fn settle(&mut self, wait: Duration) -> Vec<Received> {
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
+            self.poll_once(Duration::from_millis(100));
+            tokio::task::yield_now().await;
+        }
+        self.seen.clone()
+    }
+
+    fn poll_once(&mut self, timeout: Duration) {
+        if let Some(result) = self.consumer.poll(timeout) {
+            let message = result.expect("kafka poll");
+            let headers = message
+                .headers()
+                .map(|h| h.iter().map(|h| (h.key.to_string(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())).collect())
+                .unwrap_or_default();
+            self.seen.push(Received {
+                topic: message.topic().to_string(),
+                key: String::from_utf8_lossy(message.key().unwrap_or_default()).into_owned(),
+                event: serde_json::from_slice(message.payload().unwrap_or_default()).unwrap_or(Value::Null),
+                headers,
+            });
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Test harness: isolated per test (own database, own topics, port 0), typed helpers.
+
+pub mod contact_app;
+pub mod events;
+pub mod infra;
+
+pub use contact_app::ContactApp;
+pub use events::{EventReader, Received};
+
+/// A short random suffix for database and topic names.
+pub fn unique_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
+}
