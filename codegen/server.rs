@@ -27,6 +27,8 @@ struct Op {
 
 struct Resp {
     status: u16,
+    /// A 2xx array body may also be streamed from a cursor (constant memory).
+    streamable: bool,
     variant: Ident,
     body: Option<TokenStream>,
     problem: bool,
@@ -98,6 +100,16 @@ pub fn generate(spec: &OpenAPI, module: &str, trait_name: &str) -> Result<String
         }
 
         // Typed responses.
+        let stream_variants = op.responses.iter().filter(|r| r.streamable).map(|r| {
+            let v = format_ident!("{}Stream", r.variant);
+            let sdoc = format!("{} with the array streamed element by element", r.status);
+            quote!(#[doc = #sdoc] #v(crate::http::JsonArrayStream))
+        });
+        let stream_arms = op.responses.iter().filter(|r| r.streamable).map(|r| {
+            let v = format_ident!("{}Stream", r.variant);
+            let status = r.status;
+            quote!(Self::#v(stream) => stream.into_response_with(http::StatusCode::from_u16(#status).expect("status from spec")))
+        });
         let variants = op.responses.iter().map(|r| {
             let v = &r.variant;
             let rdoc = format!("{} {}", r.status, if r.problem { "(problem details)" } else { "" });
@@ -128,12 +140,12 @@ pub fn generate(spec: &OpenAPI, module: &str, trait_name: &str) -> Result<String
         items.push(quote! {
             #[doc = #rdoc]
             #[derive(Debug)]
-            pub enum #response_ident { #(#variants,)* }
+            pub enum #response_ident { #(#variants,)* #(#stream_variants,)* }
             impl axum::response::IntoResponse for #response_ident {
                 fn into_response(self) -> axum::response::Response {
                     #[allow(unused_imports)]
                     use axum::response::IntoResponse as _;
-                    match self { #(#arms,)* }
+                    match self { #(#arms,)* #(#stream_arms,)* }
                 }
             }
         });
@@ -250,7 +262,12 @@ fn operation(spec: &OpenAPI, path: &str, method: &str, op: &Operation, at: &str)
             None => None,
             Some(media) => body_type(media.schema.as_ref(), at)?,
         };
+        let streamable = (200..300).contains(status)
+            && resp.content.values().next().and_then(|m| m.schema.as_ref()).is_some_and(|s| {
+                matches!(s, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::Array(_)), .. }))
+            });
         responses.push(Resp {
+            streamable,
             status: *status,
             variant: format_ident!("{}", variant_name(*status).ok_or_else(|| format!("{at}: status {status} has no variant name; add it to codegen/server.rs"))?),
             body,

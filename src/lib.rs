@@ -8,5 +8,6 @@ pub mod contact;
 pub mod http;
 pub mod kafka;
 pub mod mongo;
+pub mod order;
 pub mod outbox;
 pub mod telemetry;

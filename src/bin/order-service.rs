@@ -1,0 +1,15 @@
+//! The order service. Options: `--config FILE`, `--port`, `--host`, `--contact-url`,
+//! `--log-level`; every setting also as `ORDER_<KEY>` (see README).
+
+use labs_order::order::{self, config::FLAGS, OrderConfig};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;
+    let config: OrderConfig = labs_order::config::load("order", file.as_deref(), &overrides)?;
+    labs_order::telemetry::init(&config.log_level);
+    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
+    let app = order::build(config, listener).await?;
+    tracing::info!(addr = %app.local_addr(), "order service listening");
+    app.run(labs_order::app::termination()).await
+}

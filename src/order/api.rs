@@ -1,0 +1,68 @@
+//! The generated `OrderApi` trait, implemented by one-line delegations to the service.
+
+use http::{header, HeaderMap, HeaderValue};
+use labs_order_client::order::types::{InputOrder, Order};
+
+use super::{
+    model::etag,
+    service::{Listing, OrderService, WriteOptions},
+};
+use crate::{
+    api::order::*,
+    http::{ApiError, RequestContext},
+};
+
+pub struct OrderHandlers(pub OrderService);
+
+type Result<T> = std::result::Result<T, ApiError>;
+
+/// The write preconditions a request carries in its headers.
+fn options(ctx: &RequestContext) -> WriteOptions {
+    let header = |name: &str| ctx.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    WriteOptions { request_id: ctx.request_id.to_string(), if_match: header("if-match"), idempotency_key: header("idempotency-key") }
+}
+
+fn with_etag((order, version): (Order, i64)) -> (Order, HeaderMap) {
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
+        headers.insert(header::ETAG, value);
+    }
+    (order, headers)
+}
+
+impl OrderApi for OrderHandlers {
+    async fn find_all_using_get(&self, _: RequestContext, q: FindAllUsingGetQuery) -> Result<FindAllUsingGetResponse> {
+        Ok(match self.0.list(q.page, q.size).await? {
+            Listing::Page(orders) => FindAllUsingGetResponse::Ok(orders),
+            Listing::Stream(stream) => FindAllUsingGetResponse::OkStream(stream),
+        })
+    }
+
+    async fn create_using_post(&self, ctx: RequestContext, body: InputOrder) -> Result<CreateUsingPostResponse> {
+        let (order, headers) = with_etag(self.0.create(&options(&ctx), body).await?);
+        Ok(CreateUsingPostResponse::Ok(order, headers))
+    }
+
+    async fn delete_all_using_delete(&self, ctx: RequestContext) -> Result<DeleteAllUsingDeleteResponse> {
+        self.0.delete_all(&options(&ctx)).await.map(|()| DeleteAllUsingDeleteResponse::Ok(Order::default()))
+    }
+
+    async fn read_using_get(&self, _: RequestContext, order_id: String) -> Result<ReadUsingGetResponse> {
+        let (order, headers) = with_etag(self.0.read(&order_id).await?);
+        Ok(ReadUsingGetResponse::Ok(order, headers))
+    }
+
+    async fn upsert_using_put(&self, ctx: RequestContext, order_id: String, body: InputOrder) -> Result<UpsertUsingPutResponse> {
+        let (order, headers) = with_etag(self.0.upsert(&options(&ctx), &order_id, body).await?);
+        Ok(UpsertUsingPutResponse::Ok(order, headers))
+    }
+
+    async fn delta_update_using_patch(&self, ctx: RequestContext, order_id: String, body: InputOrder) -> Result<DeltaUpdateUsingPatchResponse> {
+        let (order, headers) = with_etag(self.0.patch(&options(&ctx), &order_id, body).await?);
+        Ok(DeltaUpdateUsingPatchResponse::Ok(order, headers))
+    }
+
+    async fn delete_using_delete(&self, ctx: RequestContext, order_id: String) -> Result<DeleteUsingDeleteResponse> {
+        Ok(DeleteUsingDeleteResponse::Ok(self.0.delete(&options(&ctx), &order_id).await?, HeaderMap::new()))
+    }
+}

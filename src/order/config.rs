@@ -1,0 +1,74 @@
+//! Configuration of the order service (env prefix `ORDER_`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::{kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrderConfig {
+    pub host: String,
+    pub port: u16,
+    pub log_level: String,
+    pub mongodb: MongoConfig,
+    pub kafka: KafkaConfig,
+    /// Topic of the order events.
+    pub order_topic: String,
+    /// `source` of the published CloudEvents.
+    pub event_source: String,
+    pub contact: ContactClientConfig,
+    pub outbox: RelayConfig,
+}
+
+/// How the order service calls the contact service; the defaults keep a write under ~2 s
+/// when the contact service hangs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactClientConfig {
+    /// Base URL, such as `http://127.0.0.1:8080`.
+    pub url: String,
+    /// Timeout of one call.
+    pub timeout_ms: u64,
+    /// Retries after the first attempt, within the budget.
+    pub retries: u32,
+    /// Upper bound for all attempts of one lookup, backoff included.
+    pub budget_ms: u64,
+    /// Consecutive failures that open the circuit.
+    pub breaker_failures: u32,
+    /// How long the circuit stays open before one probe call is let through.
+    pub breaker_open_ms: u64,
+}
+
+impl Default for ContactClientConfig {
+    fn default() -> Self {
+        Self { url: "http://127.0.0.1:8080".into(), timeout_ms: 600, retries: 2, budget_ms: 1500, breaker_failures: 5, breaker_open_ms: 5000 }
+    }
+}
+
+impl Default for OrderConfig {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 3000,
+            log_level: "info".into(),
+            mongodb: MongoConfig { database: "orders".into(), ..MongoConfig::default() },
+            kafka: KafkaConfig::default(),
+            order_topic: "orderevents".into(),
+            event_source: "http://localhost:3000/api/v1/order".into(),
+            contact: ContactClientConfig::default(),
+            outbox: RelayConfig::default(),
+        }
+    }
+}
+
+/// Command-line flags and the configuration keys they set.
+pub const FLAGS: &[(&str, &str)] = &[("--port", "port"), ("--host", "host"), ("--contact-url", "contact.url"), ("--log-level", "log_level")];
+
+impl OrderConfig {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(!self.mongodb.database.is_empty(), "mongodb.database must not be empty");
+        anyhow::ensure!(self.contact.url.starts_with("http://") || self.contact.url.starts_with("https://"), "contact.url must be an http(s) URL");
+        anyhow::ensure!(self.contact.timeout_ms > 0 && self.contact.budget_ms >= self.contact.timeout_ms, "contact.budget_ms must be >= contact.timeout_ms > 0");
+        Ok(())
+    }
+}

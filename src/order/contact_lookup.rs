@@ -1,0 +1,187 @@
+//! Reading a person from the contact service, resiliently: a timeout per call, a few retries
+//! with jittered backoff inside an overall budget, and a circuit breaker so a contact service
+//! that is down costs callers nothing while it stays down.
+
+use std::{
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use labs_order_client::{
+    contact::{self, types::Person},
+    ClientAuth,
+};
+
+use super::config::ContactClientConfig;
+
+/// What the contact service says about a person.
+#[derive(Debug)]
+pub enum Lookup {
+    Found(Person),
+    /// 404: the person does not exist.
+    Missing,
+}
+
+/// Why the person could not be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LookupFailure {
+    #[error("the contact service did not answer in time")]
+    Timeout,
+    #[error("the contact service cannot be reached")]
+    Connect,
+    #[error("the contact service answered with an error")]
+    Status,
+    #[error("the contact service is failing; calls are paused")]
+    CircuitOpen,
+}
+
+impl LookupFailure {
+    /// Metric label.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Timeout => "timeout",
+            Self::Connect => "connect",
+            Self::Status => "status",
+            Self::CircuitOpen => "circuit_open",
+        }
+    }
+}
+
+pub struct ContactLookup {
+    client: contact::Client,
+    config: ContactClientConfig,
+    breaker: Breaker,
+}
+
+impl ContactLookup {
+    pub fn new(config: &ContactClientConfig, auth: ClientAuth) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(config.timeout_ms))
+            .timeout(Duration::from_millis(config.timeout_ms))
+            .build()?;
+        Ok(Self {
+            client: contact::Client::new_with_client(config.url.trim_end_matches('/'), http, auth),
+            config: config.clone(),
+            breaker: Breaker::new(config.breaker_failures, Duration::from_millis(config.breaker_open_ms)),
+        })
+    }
+
+    #[tracing::instrument(skip_all, fields(person_id = %id))]
+    pub async fn person(&self, id: &str, request_id: &str) -> Result<Lookup, LookupFailure> {
+        let deadline = Instant::now() + Duration::from_millis(self.config.budget_ms);
+        let mut last = LookupFailure::Timeout;
+        for attempt in 0..=self.config.retries {
+            if !self.breaker.allow() {
+                return Err(LookupFailure::CircuitOpen);
+            }
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                break;
+            }
+            let call = self.client.read_using_get().id(id).x_request_id(request_id).send();
+            let outcome = match tokio::time::timeout(remaining, call).await {
+                Err(_) => Err(LookupFailure::Timeout),
+                Ok(Ok(found)) => Ok(Lookup::Found(found.into_inner())),
+                Ok(Err(contact::Error::ErrorResponse(r))) if r.status() == 404 => Ok(Lookup::Missing),
+                Ok(Err(contact::Error::CommunicationError(e))) if e.is_timeout() => Err(LookupFailure::Timeout),
+                Ok(Err(contact::Error::CommunicationError(_))) => Err(LookupFailure::Connect),
+                Ok(Err(_)) => Err(LookupFailure::Status),
+            };
+            match outcome {
+                Ok(found) => {
+                    self.breaker.success();
+                    return Ok(found);
+                }
+                Err(failure) => {
+                    self.breaker.failure();
+                    tracing::warn!(attempt, reason = failure.reason(), "contact service lookup failed");
+                    last = failure;
+                }
+            }
+            let pause = backoff(attempt).min(deadline.saturating_duration_since(Instant::now()));
+            tokio::time::sleep(pause).await;
+        }
+        Err(last)
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = 50u64 << attempt.min(5);
+    Duration::from_millis(base / 2 + rand::random_range(0..=base))
+}
+
+/// Closed: calls pass. After `threshold` consecutive failures: open for `open_for`, then one
+/// probe call; its success closes the circuit, its failure opens it again.
+struct Breaker {
+    threshold: u32,
+    open_for: Duration,
+    state: Mutex<BreakerState>,
+}
+
+#[derive(Default)]
+struct BreakerState {
+    failures: u32,
+    open_until: Option<Instant>,
+    probing: bool,
+}
+
+impl Breaker {
+    fn new(threshold: u32, open_for: Duration) -> Self {
+        Self { threshold: threshold.max(1), open_for, state: Mutex::default() }
+    }
+
+    fn allow(&self) -> bool {
+        let mut s = self.state.lock().expect("breaker lock");
+        match s.open_until {
+            None => true,
+            Some(until) if Instant::now() < until => false,
+            Some(_) if s.probing => false,
+            Some(_) => {
+                s.probing = true;
+                true
+            }
+        }
+    }
+
+    fn success(&self) {
+        *self.state.lock().expect("breaker lock") = BreakerState::default();
+    }
+
+    fn failure(&self) {
+        let mut s = self.state.lock().expect("breaker lock");
+        s.failures += 1;
+        if s.probing || s.failures >= self.threshold {
+            s.open_until = Some(Instant::now() + self.open_for);
+            s.probing = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_breaker_opens_after_repeated_failures_and_one_probe_closes_it() {
+        let b = Breaker::new(2, Duration::from_millis(30));
+        b.failure();
+        assert!(b.allow());
+        b.failure();
+        assert!(!b.allow(), "open");
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(b.allow(), "one probe");
+        assert!(!b.allow(), "only one");
+        b.success();
+        assert!(b.allow() && b.allow(), "closed again");
+    }
+
+    #[test]
+    fn a_failed_probe_opens_the_circuit_again() {
+        let b = Breaker::new(1, Duration::from_millis(20));
+        b.failure();
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(b.allow());
+        b.failure();
+        assert!(!b.allow());
+    }
+}

@@ -1,0 +1,175 @@
+//! Order rules that do not touch storage: input validation, PATCH merge, documents, ETags.
+
+use labs_order_client::order::types::{InputOrder, Order, Person};
+use mongodb::bson::{self, Document};
+
+use crate::http::ApiError;
+
+/// Which person a reference is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    SoldTo,
+    BillTo,
+    ShipTo,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::SoldTo, Role::BillTo, Role::ShipTo];
+
+    /// The input field that references the person.
+    pub fn input_field(self) -> &'static str {
+        match self {
+            Self::SoldTo => "soldToID",
+            Self::BillTo => "billToID",
+            Self::ShipTo => "shipToID",
+        }
+    }
+
+    /// The stored field that holds the person.
+    pub fn order_field(self) -> &'static str {
+        match self {
+            Self::SoldTo => "soldTo",
+            Self::BillTo => "billTo",
+            Self::ShipTo => "shipTo",
+        }
+    }
+
+    pub fn input_id(self, input: &InputOrder) -> Option<&str> {
+        match self {
+            Self::SoldTo => input.sold_to_id.as_deref(),
+            Self::BillTo => input.bill_to_id.as_deref(),
+            Self::ShipTo => input.ship_to_id.as_deref(),
+        }
+    }
+
+    pub fn slot(self, order: &mut Order) -> &mut Option<Person> {
+        match self {
+            Self::SoldTo => &mut order.sold_to,
+            Self::BillTo => &mut order.bill_to,
+            Self::ShipTo => &mut order.ship_to,
+        }
+    }
+}
+
+/// Refuses amounts the business cannot have: negative or non-finite values.
+pub fn validate(input: &InputOrder) -> Result<(), ApiError> {
+    let amounts = [("orderValue", input.order_value), ("taxValue", input.tax_value)];
+    for (field, value) in amounts {
+        check_amount(field, value)?;
+    }
+    for (i, item) in input.items.iter().enumerate() {
+        check_amount(&format!("items[{i}].quantity"), item.quantity)?;
+        check_amount(&format!("items[{i}].itemPrice"), item.item_price)?;
+    }
+    for role in Role::ALL {
+        if role.input_id(input).is_some_and(|id| id.trim().is_empty()) {
+            return Err(ApiError::bad_field(role.input_field(), format!("{} must not be empty", role.input_field())));
+        }
+    }
+    Ok(())
+}
+
+fn check_amount(field: &str, value: Option<f64>) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !v.is_finite() || v < 0.0 => Err(ApiError::bad_field(field, format!("{field} must be a number >= 0, got {v}"))),
+        _ => Ok(()),
+    }
+}
+
+/// A new order (POST, or PUT of an unknown id) from its input; persons are filled in later.
+pub fn from_input(id: &str, input: &InputOrder) -> Order {
+    Order {
+        order_id: Some(id.to_string()),
+        order_date: input.order_date.clone(),
+        currency_code: input.currency_code.clone(),
+        order_value: input.order_value,
+        tax_value: input.tax_value,
+        items: input.items.clone(),
+        ..Order::default()
+    }
+}
+
+/// PATCH: the fields present (and not null) replace the stored ones.
+pub fn merge(mut stored: Order, patch: &InputOrder) -> Order {
+    if patch.order_date.is_some() {
+        stored.order_date = patch.order_date.clone();
+    }
+    if patch.currency_code.is_some() {
+        stored.currency_code = patch.currency_code.clone();
+    }
+    if patch.order_value.is_some() {
+        stored.order_value = patch.order_value;
+    }
+    if patch.tax_value.is_some() {
+        stored.tax_value = patch.tax_value;
+    }
+    // The generated type cannot tell absent from empty: an empty list keeps the stored items.
+    if !patch.items.is_empty() {
+        stored.items = patch.items.clone();
+    }
+    stored
+}
+
+pub fn to_document(order: &Order, version: i64) -> Result<Document, bson::ser::Error> {
+    let mut doc = bson::to_document(order)?;
+    doc.insert("_id", order.order_id.clone().unwrap_or_default());
+    doc.insert("version", version);
+    Ok(doc)
+}
+
+pub fn from_document(mut doc: Document) -> Result<(Order, i64), bson::de::Error> {
+    let version = doc.get_i64("version").unwrap_or(0);
+    doc.remove("_id");
+    doc.remove("version");
+    Ok((bson::from_document(doc)?, version))
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// `If-Match`: absent matches anything; `*` matches an existing order; otherwise one of the
+/// listed tags must be the current version.
+pub fn if_match_holds(header: Option<&str>, current: Option<i64>) -> bool {
+    let Some(header) = header else { return true };
+    let Some(version) = current else { return false };
+    header.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag(version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input(v: serde_json::Value) -> InputOrder {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn negative_or_infinite_amounts_are_refused_with_the_field_named() {
+        assert!(validate(&input(json!({"orderValue": 1.5, "items": [{"quantity": 2, "itemPrice": 0}]}))).is_ok());
+        let err = validate(&input(json!({"items": [{"quantity": -1}]}))).unwrap_err();
+        assert!(err.to_string().contains("items[0].quantity"), "{err}");
+        assert!(validate(&input(json!({"taxValue": -0.01}))).is_err());
+        assert!(validate(&input(json!({"soldToID": " "}))).is_err());
+    }
+
+    #[test]
+    fn patch_replaces_present_fields_only() {
+        let stored = from_input("o1", &input(json!({"orderDate": "2021-07-17", "currencyCode": "CHF", "items": [{"itemID": "1"}]})));
+        let merged = merge(stored, &input(json!({"currencyCode": "EUR", "items": []})));
+        assert_eq!(merged.currency_code.as_deref(), Some("EUR"));
+        assert_eq!(merged.order_date.as_deref(), Some("2021-07-17"));
+        assert_eq!(merged.items.len(), 1);
+    }
+
+    #[test]
+    fn if_match_accepts_current_star_and_absent_only() {
+        assert!(if_match_holds(None, None));
+        assert!(if_match_holds(Some("\"3\""), Some(3)));
+        assert!(if_match_holds(Some("W/\"3\", \"4\""), Some(4)));
+        assert!(if_match_holds(Some("*"), Some(1)));
+        assert!(!if_match_holds(Some("\"2\""), Some(3)));
+        assert!(!if_match_holds(Some("*"), None));
+    }
+}

@@ -1,0 +1,133 @@
+//! The order service's replica of the persons its orders reference, and resolving the person
+//! references of a write: replica first, then the contact service.
+
+use std::collections::BTreeMap;
+
+use futures::future::join_all;
+use labs_order_client::order::types::{InputOrder, Person};
+use mongodb::{
+    bson::{self, doc, DateTime, Document},
+    ClientSession, Collection, Database,
+};
+
+use super::{
+    contact_lookup::{ContactLookup, Lookup, LookupFailure},
+    model::Role,
+};
+use crate::http::ApiError;
+
+pub const PERSONS_COLLECTION: &str = "persons";
+
+/// A replica entry: the last known person, its version (0 when fetched through the API, which
+/// has no version), and whether the person was deleted (a tombstone).
+#[derive(Debug, Clone)]
+pub struct ReplicaEntry {
+    pub person: Option<Person>,
+    pub version: i64,
+    pub deleted: bool,
+}
+
+#[derive(Clone)]
+pub struct PersonReplica {
+    persons: Collection<Document>,
+}
+
+impl PersonReplica {
+    pub fn new(db: &Database) -> Self {
+        Self { persons: db.collection(PERSONS_COLLECTION) }
+    }
+
+    pub async fn get(&self, id: &str) -> mongodb::error::Result<Option<ReplicaEntry>> {
+        Ok(self.persons.find_one(doc! { "_id": id }).await?.map(|d| entry(&d)))
+    }
+
+    /// Stores a person fetched from the contact service unless the replica already knows it
+    /// (an event may have brought something newer meanwhile).
+    pub async fn insert_if_absent(&self, session: &mut ClientSession, id: &str, person: &Person) -> mongodb::error::Result<()> {
+        let person = bson::to_document(person).map_err(mongodb::error::Error::custom)?;
+        self.persons
+            .update_one(
+                doc! { "_id": id },
+                doc! { "$setOnInsert": { "person": person, "version": 0_i64, "deleted": false, "updatedAt": DateTime::now() } },
+            )
+            .upsert(true)
+            .session(session)
+            .await?;
+        Ok(())
+    }
+}
+
+fn entry(doc: &Document) -> ReplicaEntry {
+    ReplicaEntry {
+        person: doc.get_document("person").ok().and_then(|p| bson::from_document(p.clone()).ok()),
+        version: doc.get_i64("version").unwrap_or(0),
+        deleted: doc.get_bool("deleted").unwrap_or(false),
+    }
+}
+
+/// The persons of a write, by role, and those fetched from the contact service (to store in
+/// the replica in the write's transaction).
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub by_role: Vec<(Role, Person)>,
+    pub fetched: Vec<(String, Person)>,
+}
+
+/// Resolves every person reference present in `input`, each distinct id once, in parallel.
+pub async fn resolve(replica: &PersonReplica, lookup: &ContactLookup, input: &InputOrder, request_id: &str) -> Result<Resolved, ApiError> {
+    let mut roles_by_id: BTreeMap<&str, Vec<Role>> = BTreeMap::new();
+    for role in Role::ALL {
+        if let Some(id) = role.input_id(input) {
+            roles_by_id.entry(id).or_default().push(role);
+        }
+    }
+    let lookups = roles_by_id.keys().map(|id| resolve_one(replica, lookup, id, request_id));
+    let outcomes = join_all(lookups).await;
+
+    let mut resolved = Resolved::default();
+    for ((id, roles), outcome) in roles_by_id.iter().zip(outcomes) {
+        let field = roles[0].input_field();
+        let (person, fetched) = match outcome? {
+            One::Known(p) => (p, false),
+            One::Fetched(p) => (p, true),
+            One::Missing => return Err(ApiError::unprocessable_field(field, format!("{field}: person '{id}' does not exist"))),
+        };
+        if fetched {
+            resolved.fetched.push((id.to_string(), person.clone()));
+        }
+        resolved.by_role.extend(roles.iter().map(|r| (*r, person.clone())));
+    }
+    Ok(resolved)
+}
+
+enum One {
+    Known(Person),
+    Fetched(Person),
+    Missing,
+}
+
+async fn resolve_one(replica: &PersonReplica, lookup: &ContactLookup, id: &str, request_id: &str) -> Result<One, ApiError> {
+    match replica.get(id).await? {
+        Some(e) if e.deleted => return Ok(One::Missing),
+        Some(ReplicaEntry { person: Some(p), .. }) => return Ok(One::Known(p)),
+        _ => {}
+    }
+    match lookup.person(id, request_id).await {
+        Ok(Lookup::Found(p)) => Ok(One::Fetched(convert(&p).map_err(|e| ApiError::Internal(e.into()))?)),
+        Ok(Lookup::Missing) => Ok(One::Missing),
+        Err(failure) => Err(unavailable(failure)),
+    }
+}
+
+/// The contact API's person as the order API's person (the same schema in both specs).
+pub fn convert(p: &labs_order_client::contact::types::Person) -> serde_json::Result<Person> {
+    serde_json::from_value(serde_json::to_value(p)?)
+}
+
+fn unavailable(failure: LookupFailure) -> ApiError {
+    ApiError::Unavailable {
+        dependency: "contact service",
+        retry_after_secs: 2,
+        source: anyhow::anyhow!("person lookup failed: {failure} ({})", failure.reason()),
+    }
+}
