@@ -4,4 +4,5 @@
 
 mod contact;
 mod harness;
+mod order;
 mod spec_contract;

@@ -56,6 +56,11 @@ impl ContactApp {
         Self { client: Client::new(&url, ClientAuth::none()), url, config, stop: Some(stop), task: Some(task) }
     }
 
+    /// A placeholder that runs nothing (for moving an app out of its owner).
+    pub fn detached() -> Self {
+        Self { url: String::new(), client: Client::new("http://127.0.0.1:9", ClientAuth::none()), config: ContactConfig::default(), stop: None, task: None }
+    }
+
     /// Graceful stop: in-flight work finishes.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -3,9 +3,11 @@
 pub mod contact_app;
 pub mod events;
 pub mod infra;
+pub mod order_app;
 
 pub use contact_app::ContactApp;
 pub use events::{EventReader, Received};
+pub use order_app::OrderApp;
 
 /// A short random suffix for database and topic names.
 pub fn unique_suffix() -> String {

@@ -24,8 +24,8 @@ pub enum ApiError {
     #[error("{detail}")]
     Unprocessable { detail: String, field: Option<String> },
     /// A dependency cannot be reached; the client may retry after `retry_after_secs`.
-    #[error("{dependency} is unavailable")]
-    Unavailable { dependency: &'static str, retry_after_secs: u64, source: anyhow::Error },
+    #[error("{dependency} is unavailable{}", reason.map(|r| format!(" ({r})")).unwrap_or_default())]
+    Unavailable { dependency: &'static str, reason: Option<&'static str>, retry_after_secs: u64, source: anyhow::Error },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -127,7 +127,7 @@ impl From<mongodb::error::Error> for ApiError {
         use mongodb::error::ErrorKind;
         match *err.kind {
             ErrorKind::ServerSelection { .. } | ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } => {
-                Self::Unavailable { dependency: "database", retry_after_secs: 1, source: err.into() }
+                Self::Unavailable { dependency: "database", reason: None, retry_after_secs: 1, source: err.into() }
             }
             _ => Self::Internal(err.into()),
         }

@@ -127,6 +127,7 @@ pub fn convert(p: &labs_order_client::contact::types::Person) -> serde_json::Res
 fn unavailable(failure: LookupFailure) -> ApiError {
     ApiError::Unavailable {
         dependency: "contact service",
+        reason: Some(failure.reason()),
         retry_after_secs: 2,
         source: anyhow::anyhow!("person lookup failed: {failure} ({})", failure.reason()),
     }

@@ -1,0 +1,89 @@
+//! An order service instance for one test, beside its own contact service.
+
+use labs_order::order::{self, OrderConfig};
+use labs_order_client::{order::Client, ClientAuth};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+use super::{infra::infra, unique_suffix, ContactApp, EventReader};
+
+pub struct OrderApp {
+    pub url: String,
+    pub client: Client,
+    pub config: OrderConfig,
+    pub contact: ContactApp,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl OrderApp {
+    /// A fresh order service and a fresh contact service it talks to.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(adjust: impl FnOnce(&mut OrderConfig)) -> Self {
+        let contact = ContactApp::spawn().await;
+        let mut config = Self::fresh_config(&contact.url);
+        adjust(&mut config);
+        Self::start(config, contact).await
+    }
+
+    pub fn fresh_config(contact_url: &str) -> OrderConfig {
+        let infra = infra();
+        let suffix = unique_suffix();
+        let mut config = OrderConfig::default();
+        config.port = 0;
+        config.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
+        config.mongodb.database = format!("orders_{suffix}");
+        config.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
+        config.order_topic = format!("orderevents-{suffix}");
+        config.contact.url = contact_url.to_string();
+        config.outbox.poll_interval_ms = 100;
+        config
+    }
+
+    pub async fn start(config: OrderConfig, contact: ContactApp) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = order::build(config.clone(), listener).await.expect("order service builds");
+        let url = format!("http://{}", app.local_addr());
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(app.run(async {
+            let _ = stopped.await;
+        }));
+        Self { client: Client::new(&url, ClientAuth::none()), url, config, contact, stop: Some(stop), task: Some(task) }
+    }
+
+    /// Stops the order service gracefully and hands back its contact service.
+    pub async fn stop(mut self) -> ContactApp {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("join").expect("clean shutdown");
+        }
+        let contact = std::mem::replace(&mut self.contact, ContactApp::detached());
+        contact
+    }
+
+    /// A person stored in the contact service; returns its id.
+    pub async fn person(&self, first_name: &str) -> String {
+        let person = labs_order_client::contact::types::Person { first_name: Some(first_name.into()), last_name: Some("Tester".into()), ..Default::default() };
+        self.contact.client.create_using_post().body(person).send().await.unwrap().into_inner().id.unwrap()
+    }
+
+    pub fn order_events(&self) -> EventReader {
+        EventReader::new(&self.config.kafka.bootstrap_servers, &[&self.config.order_topic], self.config.kafka.partitions)
+    }
+
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+}
+
+impl Drop for OrderApp {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Order events: one per committed change, keyed by order id, data = the order.
+
+use labs_order_client::order::types::InputOrder;
+use serde_json::json;
+
+use super::input_for;
+use crate::harness::{contact_app::{EVENT_WAIT, QUIET_WAIT}, OrderApp};
+
+#[tokio::test]
+async fn create_update_and_delete_publish_order_events_in_order() {
+    let app = OrderApp::spawn().await;
+    let mut events = app.order_events();
+    let ada = app.person("Ada").await;
+
+    let order = app.client.create_using_post().x_request_id("order-req-1").body(input_for(&ada)).send().await.unwrap().into_inner();
+    let id = order.order_id.clone().unwrap();
+    let patched = app.client.delta_update_using_patch().order_id(&id).body(InputOrder { currency_code: Some("EUR".into()), ..InputOrder::default() }).send().await.unwrap().into_inner();
+    app.client.delete_using_delete().order_id(&id).send().await.unwrap();
+
+    let got = events.expect(3, EVENT_WAIT).await;
+    let types: Vec<_> = got.iter().map(|e| e.ty()).collect();
+    assert_eq!(types, ["order.created", "order.updated", "order.deleted"]);
+    assert!(got.iter().all(|e| e.key == id && e.topic == app.config.order_topic));
+    assert_eq!(got[0].data(), &serde_json::to_value(&order).unwrap());
+    assert_eq!(got[0].event["requestid"], "order-req-1");
+    assert_eq!(got[1].data(), &serde_json::to_value(&patched).unwrap());
+    assert_eq!(got[2].data(), &json!({ "orderID": id }));
+}
+
+#[tokio::test]
+async fn delete_all_emits_one_delete_event_per_order_and_a_no_op_patch_none() {
+    let app = OrderApp::spawn().await;
+    let mut events = app.order_events();
+    let ada = app.person("Ada").await;
+    let a = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner();
+    app.client.create_using_post().body(input_for(&ada)).send().await.unwrap();
+    app.client.delta_update_using_patch().order_id(a.order_id.clone().unwrap()).body(InputOrder::default()).send().await.unwrap();
+
+    app.client.delete_all_using_delete().send().await.unwrap();
+
+    events.expect(4, EVENT_WAIT).await;
+    let got = events.settle(QUIET_WAIT).await;
+    let deletes = got.iter().filter(|e| e.ty() == "order.deleted").count();
+    assert_eq!((got.len(), deletes), (4, 2));
+}
