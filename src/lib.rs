@@ -11,3 +11,4 @@ pub mod mongo;
 pub mod order;
 pub mod outbox;
 pub mod telemetry;
+pub mod topics;

@@ -46,7 +46,12 @@ impl ContactApp {
 
     /// Starts another instance on the same configuration (same database and topics).
     pub async fn start(config: ContactConfig) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Self::start_on(config, 0).await
+    }
+
+    /// Starts on a given port (to come back where a client expects the service).
+    pub async fn start_on(config: ContactConfig, port: u16) -> Self {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let app = contact::build(config.clone(), listener).await.expect("contact service builds");
         let url = format!("http://{}", app.local_addr());
         let (stop, stopped) = oneshot::channel();

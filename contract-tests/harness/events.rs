@@ -87,3 +87,37 @@ impl EventReader {
         }
     }
 }
+
+/// Writes raw records, as another publisher would.
+pub async fn inject(bootstrap: &str, topic: &str, key: &str, payload: &[u8], headers: &[(&str, &str)]) {
+    use rdkafka::{message::{Header, OwnedHeaders}, producer::{FutureProducer, FutureRecord}};
+    let producer: FutureProducer = ClientConfig::new().set("bootstrap.servers", bootstrap).create().expect("test producer");
+    let mut owned = OwnedHeaders::new();
+    for (k, v) in headers {
+        owned = owned.insert(Header { key: k, value: Some(*v) });
+    }
+    let record = FutureRecord::to(topic).key(key).payload(payload).headers(owned);
+    producer.send(record, Duration::from_secs(10)).await.map_err(|(e, _)| e).expect("inject record");
+}
+
+/// A structured-mode CloudEvent as the reference contact service publishes it.
+pub fn reference_person_event(event_id: &str, ty: &str, person_id: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "specversion": "1.0", "id": event_id, "source": "http://localhost:8080/v1/api/person",
+        "type": ty, "datacontenttype": "application/json", "data": { "personid": person_id }
+    }))
+    .unwrap()
+}
+
+/// A structured-mode CloudEvent as our contact service publishes it.
+pub fn versioned_person_event(ty: &str, person_id: &str, version: i64, person: Option<serde_json::Value>) -> Vec<u8> {
+    let mut data = serde_json::json!({ "personid": person_id, "version": version });
+    if let Some(p) = person {
+        data["person"] = p;
+    }
+    serde_json::to_vec(&serde_json::json!({
+        "specversion": "1.0", "id": uuid::Uuid::new_v4().to_string(), "source": "http://contact.test/api/v1/person",
+        "type": ty, "datacontenttype": "application/json", "data": data
+    }))
+    .unwrap()
+}

@@ -4,9 +4,10 @@ pub mod contact_app;
 pub mod events;
 pub mod infra;
 pub mod order_app;
+pub mod process;
 
 pub use contact_app::ContactApp;
-pub use events::{EventReader, Received};
+pub use events::{inject, reference_person_event, versioned_person_event, EventReader, Received};
 pub use order_app::OrderApp;
 
 /// A short random suffix for database and topic names.

@@ -24,6 +24,7 @@ impl OrderApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut OrderConfig)) -> Self {
         let contact = ContactApp::spawn().await;
         let mut config = Self::fresh_config(&contact.url);
+        config.person_topics = contact.config.topics.clone();
         adjust(&mut config);
         Self::start(config, contact).await
     }
@@ -38,6 +39,11 @@ impl OrderApp {
         config.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
         config.order_topic = format!("orderevents-{suffix}");
         config.contact.url = contact_url.to_string();
+        config.consumer.group_id = format!("order-service-{suffix}");
+        config.consumer.dead_letter_topic = format!("personevents-dlq-{suffix}");
+        for topic in [&mut config.person_topics.created, &mut config.person_topics.changed, &mut config.person_topics.deleted] {
+            topic.push_str(&format!("-{suffix}"));
+        }
         config.outbox.poll_interval_ms = 100;
         config
     }
@@ -61,8 +67,7 @@ impl OrderApp {
         if let Some(task) = self.task.take() {
             task.await.expect("join").expect("clean shutdown");
         }
-        let contact = std::mem::replace(&mut self.contact, ContactApp::detached());
-        contact
+        std::mem::replace(&mut self.contact, ContactApp::detached())
     }
 
     /// A person stored in the contact service; returns its id.
@@ -73,6 +78,21 @@ impl OrderApp {
 
     pub fn order_events(&self) -> EventReader {
         EventReader::new(&self.config.kafka.bootstrap_servers, &[&self.config.order_topic], self.config.kafka.partitions)
+    }
+
+    /// Reads the order until `check` holds, or fails after `timeout` (eventual consistency).
+    pub async fn eventually(&self, order_id: &str, timeout: std::time::Duration, check: impl Fn(&labs_order_client::order::types::Order) -> bool) -> (labs_order_client::order::types::Order, String) {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let response = self.client.read_using_get().order_id(order_id).send().await.unwrap();
+            let etag = response.headers()["etag"].to_str().unwrap().to_string();
+            let order = response.into_inner();
+            if check(&order) {
+                return (order, etag);
+            }
+            assert!(std::time::Instant::now() < deadline, "the order never reached the expected state: {order:#?}");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
     }
 
     pub fn http(&self) -> reqwest::Client {

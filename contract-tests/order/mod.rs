@@ -5,6 +5,7 @@ mod bad_input;
 mod concurrency;
 mod crud;
 mod events;
+mod person_sync;
 mod references;
 
 use labs_order_client::order::{types::{InputOrder, Problem}, Error, ResponseValue};

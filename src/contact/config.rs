@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::topics::PersonTopics;
 use crate::{kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,24 +21,6 @@ pub struct ContactConfig {
     /// Every REST call first sleeps a random time between 0 and this many seconds.
     pub max_latency_secs: f64,
     pub outbox: RelayConfig,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PersonTopics {
-    pub created: String,
-    pub changed: String,
-    pub deleted: String,
-}
-
-impl Default for PersonTopics {
-    fn default() -> Self {
-        Self {
-            created: "personevents-created".into(),
-            changed: "personevents-changed".into(),
-            deleted: "personevents-deleted".into(),
-        }
-    }
 }
 
 impl Default for ContactConfig {

@@ -24,8 +24,7 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
     config.validate()?;
     let db = crate::mongo::connect(&config.mongodb, "contact-service").await?;
     Outbox::new(&db).ensure_indexes().await?;
-    let topics = [config.topics.created.as_str(), config.topics.changed.as_str(), config.topics.deleted.as_str()];
-    config.kafka.ensure_topics(&topics).await?;
+    config.kafka.ensure_topics(&config.topics.all()).await?;
 
     let wake = Arc::new(Notify::new());
     let service = ContactService::new(&db, &config, wake.clone());

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig};
+use super::person_sync::consumer::ConsumerConfig;
+use crate::{kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, topics::PersonTopics};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -18,6 +19,9 @@ pub struct OrderConfig {
     pub event_source: String,
     pub contact: ContactClientConfig,
     pub outbox: RelayConfig,
+    /// The person topics this service follows.
+    pub person_topics: PersonTopics,
+    pub consumer: ConsumerConfig,
 }
 
 /// How the order service calls the contact service; the defaults keep a write under ~2 s
@@ -57,6 +61,8 @@ impl Default for OrderConfig {
             event_source: "http://localhost:3000/api/v1/order".into(),
             contact: ContactClientConfig::default(),
             outbox: RelayConfig::default(),
+            person_topics: PersonTopics::default(),
+            consumer: ConsumerConfig::default(),
         }
     }
 }
