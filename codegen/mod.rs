@@ -15,8 +15,5 @@ pub fn load_spec(path: &str) -> Result<openapiv3::OpenAPI, String> {
 /// Formats generated tokens as Rust source, or explains what did not parse.
 pub fn format(tokens: proc_macro2::TokenStream) -> Result<String, String> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(format!(
-        "// @generated from the OpenAPI spec by build.rs; do not edit.\n{}",
-        prettyplease::unparse(&file)
-    ))
+    Ok(format!("// @generated from the OpenAPI spec by build.rs; do not edit.\n{}", prettyplease::unparse(&file)))
 }

@@ -7,10 +7,7 @@
 //! `RequestContext` (request id, If-Match, Idempotency-Key, ...).
 
 use heck::{ToPascalCase, ToSnakeCase};
-use openapiv3::{
-    OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, Schema,
-    SchemaKind, StatusCode, Type,
-};
+use openapiv3::{OpenAPI, Operation, Parameter, ParameterSchemaOrContent, ReferenceOr, Response, Schema, SchemaKind, StatusCode, Type};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -66,8 +63,7 @@ pub fn generate(spec: &OpenAPI, module: &str, trait_name: &str) -> Result<String
                 extractors.push(quote!(crate::http::ApiPath(#name): crate::http::ApiPath<String>));
             }
             _ => {
-                let names: Vec<_> =
-                    op.path_params.iter().map(|p| format_ident!("{}", p.to_snake_case())).collect();
+                let names: Vec<_> = op.path_params.iter().map(|p| format_ident!("{}", p.to_snake_case())).collect();
                 let tys: Vec<_> = names.iter().map(|_| quote!(String)).collect();
                 for n in &names {
                     params.push(quote!(#n: String));
@@ -140,6 +136,7 @@ pub fn generate(spec: &OpenAPI, module: &str, trait_name: &str) -> Result<String
         items.push(quote! {
             #[doc = #rdoc]
             #[derive(Debug)]
+            #[allow(clippy::large_enum_variant)] // built once per request and rendered at once
             pub enum #response_ident { #(#variants,)* #(#stream_variants,)* }
             impl axum::response::IntoResponse for #response_ident {
                 fn into_response(self) -> axum::response::Response {
@@ -244,10 +241,7 @@ fn operation(spec: &OpenAPI, path: &str, method: &str, op: &Operation, at: &str)
             return Err(format!("{at}: requestBody {reference}: inline the body with a schema $ref"))
         }
         Some(ReferenceOr::Item(b)) => {
-            let media = b
-                .content
-                .get("application/json")
-                .ok_or_else(|| format!("{at}: requestBody needs application/json content"))?;
+            let media = b.content.get("application/json").ok_or_else(|| format!("{at}: requestBody needs application/json content"))?;
             Some(body_type(media.schema.as_ref(), at)?.ok_or_else(|| format!("{at}: requestBody needs a schema"))?)
         }
     };
@@ -263,13 +257,19 @@ fn operation(spec: &OpenAPI, path: &str, method: &str, op: &Operation, at: &str)
             Some(media) => body_type(media.schema.as_ref(), at)?,
         };
         let streamable = (200..300).contains(status)
-            && resp.content.values().next().and_then(|m| m.schema.as_ref()).is_some_and(|s| {
-                matches!(s, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::Array(_)), .. }))
-            });
+            && resp
+                .content
+                .values()
+                .next()
+                .and_then(|m| m.schema.as_ref())
+                .is_some_and(|s| matches!(s, ReferenceOr::Item(Schema { schema_kind: SchemaKind::Type(Type::Array(_)), .. })));
         responses.push(Resp {
             streamable,
             status: *status,
-            variant: format_ident!("{}", variant_name(*status).ok_or_else(|| format!("{at}: status {status} has no variant name; add it to codegen/server.rs"))?),
+            variant: format_ident!(
+                "{}",
+                variant_name(*status).ok_or_else(|| format!("{at}: status {status} has no variant name; add it to codegen/server.rs"))?
+            ),
             body,
             problem,
             headers: !resp.headers.is_empty(),
@@ -287,7 +287,10 @@ fn resolve_param<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>, at: &str)
         ReferenceOr::Item(p) => Ok(p),
         ReferenceOr::Reference { reference } => {
             let name = reference.trim_start_matches("#/components/parameters/");
-            spec.components.as_ref().and_then(|c| c.parameters.get(name)).and_then(|p| p.as_item())
+            spec.components
+                .as_ref()
+                .and_then(|c| c.parameters.get(name))
+                .and_then(|p| p.as_item())
                 .ok_or_else(|| format!("{at}: parameter {reference} not found in components.parameters"))
         }
     }
@@ -298,7 +301,10 @@ fn resolve_response<'a>(spec: &'a OpenAPI, r: &'a ReferenceOr<Response>, at: &st
         ReferenceOr::Item(r) => Ok(r),
         ReferenceOr::Reference { reference } => {
             let name = reference.trim_start_matches("#/components/responses/");
-            spec.components.as_ref().and_then(|c| c.responses.get(name)).and_then(|r| r.as_item())
+            spec.components
+                .as_ref()
+                .and_then(|c| c.responses.get(name))
+                .and_then(|r| r.as_item())
                 .ok_or_else(|| format!("{at}: response {reference} not found in components.responses"))
         }
     }
@@ -330,7 +336,8 @@ fn scalar_type(spec: &OpenAPI, schema: &ReferenceOr<Schema>, at: &str) -> Result
     let schema = match schema {
         ReferenceOr::Item(s) => s,
         ReferenceOr::Reference { reference } => spec
-            .components.as_ref()
+            .components
+            .as_ref()
             .and_then(|c| c.schemas.get(reference.trim_start_matches("#/components/schemas/")))
             .and_then(|s| s.as_item())
             .ok_or_else(|| format!("{at}: schema {reference} not found"))?,

@@ -37,7 +37,11 @@ fn superset_violations(reference: &Value, ours: &Value) -> Vec<String> {
             }
             for p in op["parameters"].as_sequence().into_iter().flatten() {
                 let found = our["parameters"].as_sequence().into_iter().flatten().map(|q| resolve(ours, q)).any(|q| {
-                    q["name"] == p["name"] && q["in"] == p["in"] && q["required"] == p["required"] && q["schema"]["type"] == p["schema"]["type"] && q["schema"]["format"] == p["schema"]["format"]
+                    q["name"] == p["name"]
+                        && q["in"] == p["in"]
+                        && q["required"] == p["required"]
+                        && q["schema"]["type"] == p["schema"]["type"]
+                        && q["schema"]["format"] == p["schema"]["format"]
                 });
                 if !found {
                     problems.push(format!("{at}: parameter {:?} changed or missing", p["name"]));
@@ -52,7 +56,9 @@ fn superset_violations(reference: &Value, ours: &Value) -> Vec<String> {
                 for (media, content) in response["content"].as_mapping().into_iter().flatten() {
                     match our_response["content"].get(media) {
                         None => problems.push(format!("{at} {status:?}: media type {media:?} missing")),
-                        Some(c) => compare_schema(reference, &content["schema"], ours, &c["schema"], &format!("{at} {status:?}"), &mut problems),
+                        Some(c) => {
+                            compare_schema(reference, &content["schema"], ours, &c["schema"], &format!("{at} {status:?}"), &mut problems)
+                        }
                     }
                 }
             }
@@ -102,7 +108,8 @@ fn compare_schema(ref_doc: &Value, theirs: &Value, our_doc: &Value, ours: &Value
 
 #[test]
 fn contact_spec_keeps_the_reference_contract() {
-    let violations = superset_violations(&load("contract-tests/reference/contact_service_openapi.yaml"), &load("spec/contact-service.yaml"));
+    let violations =
+        superset_violations(&load("contract-tests/reference/contact_service_openapi.yaml"), &load("spec/contact-service.yaml"));
     assert!(violations.is_empty(), "{violations:#?}");
 }
 

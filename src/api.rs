@@ -37,7 +37,10 @@ mod tests {
                 }
             }
         }
-        assert!(drifted.is_empty(), "the committed client drifted from spec/ ({drifted:?}); run `cargo xtask codegen` and commit the result");
+        assert!(
+            drifted.is_empty(),
+            "the committed client drifted from spec/ ({drifted:?}); run `cargo xtask codegen` and commit the result"
+        );
     }
 
     #[test]

@@ -58,7 +58,9 @@ fn binary(headers: &[(&str, Option<&[u8]>)], payload: Option<&[u8]>) -> Result<E
     let mut content_type = None;
     for (name, value) in headers {
         let text = |v: Option<&[u8]>| {
-            v.and_then(|b| std::str::from_utf8(b).ok()).map(str::to_string).ok_or_else(|| DecodeError(format!("header {name} is not UTF-8 text")))
+            v.and_then(|b| std::str::from_utf8(b).ok())
+                .map(str::to_string)
+                .ok_or_else(|| DecodeError(format!("header {name} is not UTF-8 text")))
         };
         let lower = name.to_ascii_lowercase();
         if lower == "content-type" {

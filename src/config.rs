@@ -85,9 +85,12 @@ fn set_path(root: &mut Value, path: &str, raw: &str) {
     }
 }
 
+/// The config file named on the command line, and the dotted-key overrides.
+pub type Args = (Option<std::path::PathBuf>, Vec<(String, String)>);
+
 /// Splits `--flag value` pairs from the command line into config overrides, given a table of
 /// flag name to dotted config path. `--config FILE` names the file layer.
-pub fn parse_args(args: impl Iterator<Item = String>, flags: &[(&str, &str)]) -> anyhow::Result<(Option<std::path::PathBuf>, Vec<(String, String)>)> {
+pub fn parse_args(args: impl Iterator<Item = String>, flags: &[(&str, &str)]) -> anyhow::Result<Args> {
     let mut file = None;
     let mut overrides = Vec::new();
     let mut args = args.skip(1);

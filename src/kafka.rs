@@ -44,11 +44,7 @@ impl KafkaConfig {
     /// internal retries and no reordering within a partition.
     pub fn producer(&self) -> anyhow::Result<FutureProducer> {
         let mut config = self.client_config();
-        config
-            .set("enable.idempotence", "true")
-            .set("acks", "all")
-            .set("message.timeout.ms", "10000")
-            .set("linger.ms", "2");
+        config.set("enable.idempotence", "true").set("acks", "all").set("message.timeout.ms", "10000").set("linger.ms", "2");
         config.create().map_err(|e| anyhow::anyhow!("cannot create Kafka producer: {e}"))
     }
 

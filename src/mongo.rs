@@ -29,9 +29,8 @@ impl Default for MongoConfig {
 
 /// Connects lazily (the driver connects on first use); fails only on a malformed URI.
 pub async fn connect(config: &MongoConfig, app_name: &str) -> anyhow::Result<Database> {
-    let mut options = ClientOptions::parse(config.uri.expose())
-        .await
-        .map_err(|e| anyhow::anyhow!("invalid MongoDB URI (value hidden): {}", e.kind))?;
+    let mut options =
+        ClientOptions::parse(config.uri.expose()).await.map_err(|e| anyhow::anyhow!("invalid MongoDB URI (value hidden): {}", e.kind))?;
     options.app_name = Some(app_name.to_string());
     options.server_selection_timeout.get_or_insert(Duration::from_secs(5));
     options.connect_timeout.get_or_insert(Duration::from_secs(3));

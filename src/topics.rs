@@ -13,11 +13,7 @@ pub struct PersonTopics {
 
 impl Default for PersonTopics {
     fn default() -> Self {
-        Self {
-            created: "personevents-created".into(),
-            changed: "personevents-changed".into(),
-            deleted: "personevents-deleted".into(),
-        }
+        Self { created: "personevents-created".into(), changed: "personevents-changed".into(), deleted: "personevents-deleted".into() }
     }
 }
 

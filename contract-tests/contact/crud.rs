@@ -76,7 +76,8 @@ async fn patch_merges_present_fields_and_extension_fields_one_level_deep() {
     let app = ContactApp::spawn().await;
     let created = app.client.create_using_post().body(ada()).send().await.unwrap().into_inner();
     let id = created.id.clone().unwrap();
-    let patch: Person = serde_json::from_value(json!({ "city": "Berlin", "firstName": null, "extensionFields": { "tier": "gold" } })).unwrap();
+    let patch: Person =
+        serde_json::from_value(json!({ "city": "Berlin", "firstName": null, "extensionFields": { "tier": "gold" } })).unwrap();
 
     let patched = app.client.delta_update_using_patch().id(&id).body(patch).send().await.unwrap().into_inner();
 
@@ -108,11 +109,20 @@ async fn search_matches_every_non_null_field_exactly_with_optional_paging() {
         let p = Person { first_name: Some(first.into()), city: Some(city.into()), ..ada() };
         app.client.create_using_post().body(p).send().await.unwrap();
     }
-    let example: Person = serde_json::from_value(json!({ "firstName": "Ada", "city": "Muenchen", "lastName": null, "extensionFields": { "vip": true } })).unwrap();
+    let example: Person =
+        serde_json::from_value(json!({ "firstName": "Ada", "city": "Muenchen", "lastName": null, "extensionFields": { "vip": true } }))
+            .unwrap();
 
     let found = app.client.search_using_post().body(example.clone()).send().await.unwrap().into_inner();
     let page = app.client.search_using_post().page(1).size(1).body(example).send().await.unwrap().into_inner();
-    let none = app.client.search_using_post().body(Person { first_name: Some("Zed".into()), ..Person::default() }).send().await.unwrap().into_inner();
+    let none = app
+        .client
+        .search_using_post()
+        .body(Person { first_name: Some("Zed".into()), ..Person::default() })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
 
     assert_eq!(found.len(), 2);
     assert!(found.iter().all(|p| p.first_name.as_deref() == Some("Ada") && p.city.as_deref() == Some("Muenchen")));

@@ -4,7 +4,10 @@ use labs_order_client::contact::types::Person;
 use serde_json::json;
 
 use super::ada;
-use crate::harness::{contact_app::{EVENT_WAIT, QUIET_WAIT}, ContactApp};
+use crate::harness::{
+    contact_app::{EVENT_WAIT, QUIET_WAIT},
+    ContactApp,
+};
 
 #[tokio::test]
 async fn each_change_publishes_one_structured_cloudevent_keyed_by_person_with_increasing_versions() {
@@ -58,7 +61,15 @@ async fn a_put_or_patch_that_changes_nothing_publishes_nothing() {
     events.expect(1, EVENT_WAIT).await;
 
     let same_put = app.client.upsert_using_put().id(&id).body(created.clone()).send().await.unwrap().into_inner();
-    let same_patch = app.client.delta_update_using_patch().id(&id).body(Person { city: created.city.clone(), ..Person::default() }).send().await.unwrap().into_inner();
+    let same_patch = app
+        .client
+        .delta_update_using_patch()
+        .id(&id)
+        .body(Person { city: created.city.clone(), ..Person::default() })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let empty_patch = app.client.delta_update_using_patch().id(&id).body(Person::default()).send().await.unwrap().into_inner();
 
     assert_eq!((&same_put, &same_patch, &empty_patch), (&created, &created, &created));

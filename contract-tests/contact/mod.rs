@@ -5,7 +5,10 @@ mod crud;
 mod events;
 mod relay;
 
-use labs_order_client::contact::{types::{Person, Problem}, Error, ResponseValue};
+use labs_order_client::contact::{
+    types::{Person, Problem},
+    Error, ResponseValue,
+};
 use serde_json::json;
 
 /// A person as a client would send it.

@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use labs_order_client::contact::types::Person;
 
 use super::ada;
-use crate::harness::{contact_app::{EVENT_WAIT, QUIET_WAIT}, ContactApp, Received};
+use crate::harness::{
+    contact_app::{EVENT_WAIT, QUIET_WAIT},
+    ContactApp, Received,
+};
 
 /// Per person, the versions in the order they were received.
 fn versions_by_person(events: &[Received]) -> BTreeMap<String, Vec<i64>> {

@@ -32,8 +32,7 @@ impl ContactApp {
     pub fn fresh_config() -> ContactConfig {
         let infra = infra();
         let suffix = unique_suffix();
-        let mut config = ContactConfig::default();
-        config.port = 0;
+        let mut config = ContactConfig { port: 0, ..ContactConfig::default() };
         config.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
         config.mongodb.database = format!("contacts_{suffix}");
         config.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
@@ -63,7 +62,13 @@ impl ContactApp {
 
     /// A placeholder that runs nothing (for moving an app out of its owner).
     pub fn detached() -> Self {
-        Self { url: String::new(), client: Client::new("http://127.0.0.1:9", ClientAuth::none()), config: ContactConfig::default(), stop: None, task: None }
+        Self {
+            url: String::new(),
+            client: Client::new("http://127.0.0.1:9", ClientAuth::none()),
+            config: ContactConfig::default(),
+            stop: None,
+            task: None,
+        }
     }
 
     /// Graceful stop: in-flight work finishes.

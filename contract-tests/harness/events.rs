@@ -90,7 +90,10 @@ impl EventReader {
 
 /// Writes raw records, as another publisher would.
 pub async fn inject(bootstrap: &str, topic: &str, key: &str, payload: &[u8], headers: &[(&str, &str)]) {
-    use rdkafka::{message::{Header, OwnedHeaders}, producer::{FutureProducer, FutureRecord}};
+    use rdkafka::{
+        message::{Header, OwnedHeaders},
+        producer::{FutureProducer, FutureRecord},
+    };
     let producer: FutureProducer = ClientConfig::new().set("bootstrap.servers", bootstrap).create().expect("test producer");
     let mut owned = OwnedHeaders::new();
     for (k, v) in headers {

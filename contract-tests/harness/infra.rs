@@ -4,7 +4,6 @@
 use std::sync::OnceLock;
 
 #[path = "../../xtask/src/standins.rs"]
-#[allow(dead_code)]
 mod standins;
 
 pub struct Infra {

@@ -32,8 +32,7 @@ impl OrderApp {
     pub fn fresh_config(contact_url: &str) -> OrderConfig {
         let infra = infra();
         let suffix = unique_suffix();
-        let mut config = OrderConfig::default();
-        config.port = 0;
+        let mut config = OrderConfig { port: 0, ..OrderConfig::default() };
         config.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
         config.mongodb.database = format!("orders_{suffix}");
         config.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
@@ -72,7 +71,11 @@ impl OrderApp {
 
     /// A person stored in the contact service; returns its id.
     pub async fn person(&self, first_name: &str) -> String {
-        let person = labs_order_client::contact::types::Person { first_name: Some(first_name.into()), last_name: Some("Tester".into()), ..Default::default() };
+        let person = labs_order_client::contact::types::Person {
+            first_name: Some(first_name.into()),
+            last_name: Some("Tester".into()),
+            ..Default::default()
+        };
         self.contact.client.create_using_post().body(person).send().await.unwrap().into_inner().id.unwrap()
     }
 
@@ -81,7 +84,12 @@ impl OrderApp {
     }
 
     /// Reads the order until `check` holds, or fails after `timeout` (eventual consistency).
-    pub async fn eventually(&self, order_id: &str, timeout: std::time::Duration, check: impl Fn(&labs_order_client::order::types::Order) -> bool) -> (labs_order_client::order::types::Order, String) {
+    pub async fn eventually(
+        &self,
+        order_id: &str,
+        timeout: std::time::Duration,
+        check: impl Fn(&labs_order_client::order::types::Order) -> bool,
+    ) -> (labs_order_client::order::types::Order, String) {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             let response = self.client.read_using_get().order_id(order_id).send().await.unwrap();

@@ -25,7 +25,14 @@ async fn malformed_json_wrong_types_and_negative_amounts_are_refused_and_change_
         (reqwest::Method::PATCH, one.clone(), format!(r#"{{"currencyCode": "{}"}}"#, "x".repeat(1024 * 1024)), 413, ""),
     ];
     for (method, path, body, expected, field) in cases {
-        let response = app.http().request(method.clone(), format!("{}{path}", app.url)).header("content-type", "application/json").body(body).send().await.unwrap();
+        let response = app
+            .http()
+            .request(method.clone(), format!("{}{path}", app.url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status().as_u16(), expected, "{method} {path}");
         assert_eq!(response.headers()["content-type"], "application/problem+json");
         let problem: Value = response.json().await.unwrap();

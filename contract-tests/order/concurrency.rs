@@ -3,7 +3,10 @@
 use labs_order_client::order::types::InputOrder;
 
 use super::{expect_problem, input_for};
-use crate::harness::{contact_app::{EVENT_WAIT, QUIET_WAIT}, OrderApp};
+use crate::harness::{
+    contact_app::{EVENT_WAIT, QUIET_WAIT},
+    OrderApp,
+};
 
 #[tokio::test]
 async fn a_stale_if_match_is_412_and_changes_nothing() {

@@ -76,7 +76,14 @@ async fn put_replaces_a_known_order_and_creates_an_unknown_id() {
     let order = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner();
     let id = order.order_id.clone().unwrap();
 
-    let replaced = app.client.upsert_using_put().order_id(&id).body(InputOrder { sold_to_id: Some(bob.clone()), ..InputOrder::default() }).send().await.unwrap();
+    let replaced = app
+        .client
+        .upsert_using_put()
+        .order_id(&id)
+        .body(InputOrder { sold_to_id: Some(bob.clone()), ..InputOrder::default() })
+        .send()
+        .await
+        .unwrap();
     let upserted = app.client.upsert_using_put().order_id("my-order-1").body(input_for(&ada)).send().await.unwrap().into_inner();
 
     assert_eq!(replaced.headers()["etag"], "\"2\"");

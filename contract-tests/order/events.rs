@@ -4,7 +4,10 @@ use labs_order_client::order::types::InputOrder;
 use serde_json::json;
 
 use super::input_for;
-use crate::harness::{contact_app::{EVENT_WAIT, QUIET_WAIT}, OrderApp};
+use crate::harness::{
+    contact_app::{EVENT_WAIT, QUIET_WAIT},
+    OrderApp,
+};
 
 #[tokio::test]
 async fn create_update_and_delete_publish_order_events_in_order() {
@@ -14,7 +17,15 @@ async fn create_update_and_delete_publish_order_events_in_order() {
 
     let order = app.client.create_using_post().x_request_id("order-req-1").body(input_for(&ada)).send().await.unwrap().into_inner();
     let id = order.order_id.clone().unwrap();
-    let patched = app.client.delta_update_using_patch().order_id(&id).body(InputOrder { currency_code: Some("EUR".into()), ..InputOrder::default() }).send().await.unwrap().into_inner();
+    let patched = app
+        .client
+        .delta_update_using_patch()
+        .order_id(&id)
+        .body(InputOrder { currency_code: Some("EUR".into()), ..InputOrder::default() })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     app.client.delete_using_delete().order_id(&id).send().await.unwrap();
 
     let got = events.expect(3, EVENT_WAIT).await;

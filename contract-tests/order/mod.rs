@@ -8,7 +8,10 @@ mod events;
 mod person_sync;
 mod references;
 
-use labs_order_client::order::{types::{InputOrder, Problem}, Error, ResponseValue};
+use labs_order_client::order::{
+    types::{InputOrder, Problem},
+    Error, ResponseValue,
+};
 use serde_json::json;
 
 /// An order input referencing `sold_to` in all three roles.

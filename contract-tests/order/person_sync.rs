@@ -81,8 +81,11 @@ async fn reference_id_only_events_in_structured_and_binary_mode_read_the_current
 
     rename(&app, &ada, "Binary").await;
     let headers = [
-        ("ce_specversion", "1.0"), ("ce_id", "ref-2"), ("ce_source", "http://localhost:8080/v1/api/person"),
-        ("ce_type", "person.changed"), ("content-type", "application/json"),
+        ("ce_specversion", "1.0"),
+        ("ce_id", "ref-2"),
+        ("ce_source", "http://localhost:8080/v1/api/person"),
+        ("ce_type", "person.changed"),
+        ("content-type", "application/json"),
     ];
     inject(kafka, &topics.changed, "random-key-2", json!({ "personid": ada }).to_string().as_bytes(), &headers).await;
     let (_, etag) = app.eventually(&id, SYNC_WAIT, |o| sold_to_name(o) == Some("Binary")).await;
@@ -172,9 +175,17 @@ async fn malformed_events_go_to_the_dead_letter_topic_with_the_reason_and_never_
     let mut dlq = EventReader::new(kafka, &[&app.config.consumer.dead_letter_topic], 3);
 
     inject(kafka, &t.changed, &ada, b"{not json", &[("trace", "keep-me")]).await;
-    inject(kafka, &t.changed, &ada, br#"{"specversion":"1.0","id":"m2","source":"s","type":"person.changed","data":{"personid":42}}"#, &[]).await;
+    inject(kafka, &t.changed, &ada, br#"{"specversion":"1.0","id":"m2","source":"s","type":"person.changed","data":{"personid":42}}"#, &[])
+        .await;
     inject(kafka, &t.changed, &ada, br#"{"hello":"world"}"#, &[]).await;
-    inject(kafka, &t.changed, &ada, &versioned_person_event("person.changed", &ada, 7, Some(json!({ "id": ada, "firstName": "After" }))), &[]).await;
+    inject(
+        kafka,
+        &t.changed,
+        &ada,
+        &versioned_person_event("person.changed", &ada, 7, Some(json!({ "id": ada, "firstName": "After" }))),
+        &[],
+    )
+    .await;
 
     app.eventually(&id, SYNC_WAIT, |o| sold_to_name(o) == Some("After")).await;
     let dead = dlq.expect(3, SYNC_WAIT).await;
@@ -210,7 +221,14 @@ async fn id_only_events_wait_while_the_contact_service_is_down_without_blocking_
     let app = OrderApp::start(app_config, ContactApp::detached()).await; // the contact service is down
 
     inject(&kafka, &t.changed, &ada, &reference_person_event("park-1", "person.changed", &ada), &[]).await;
-    inject(&kafka, &t.changed, &ada, &versioned_person_event("person.changed", &bob, 9, Some(json!({ "id": bob, "firstName": "Flows" }))), &[]).await;
+    inject(
+        &kafka,
+        &t.changed,
+        &ada,
+        &versioned_person_event("person.changed", &bob, 9, Some(json!({ "id": bob, "firstName": "Flows" }))),
+        &[],
+    )
+    .await;
     app.eventually(&bob_order, SYNC_WAIT, |o| sold_to_name(o) == Some("Flows")).await;
     let still = app.client.read_using_get().order_id(&ada_order).send().await.unwrap().into_inner();
     assert_eq!(sold_to_name(&still), Some("Ada"), "parked, not applied, not dropped");
@@ -233,7 +251,15 @@ async fn a_crash_after_the_transaction_but_before_the_offset_commit_redelivers_a
     let process = ServiceProcess::order(config.clone()).await;
     rename_in(&contact, &ada, "Once").await;
     inject(&kafka, &changed, &ada, &reference_person_event("crash-1", "person.changed", &ada), &[]).await;
-    let app = OrderApp::start({ let mut c = config.clone(); c.consumer.enabled = false; c }, contact).await; // reads only
+    let app = OrderApp::start(
+        {
+            let mut c = config.clone();
+            c.consumer.enabled = false;
+            c
+        },
+        contact,
+    )
+    .await; // reads only
     let (_, etag) = app.eventually(&id, SYNC_WAIT, |o| sold_to_name(o) == Some("Once")).await;
     assert_eq!(etag, "\"2\"");
     process.kill(); // SIGKILL: the effect is committed, the offset is not

@@ -13,8 +13,10 @@
 //! # Ok(()) }
 //! ```
 
+#[rustfmt::skip]
 #[allow(clippy::all, unused_imports, irrefutable_let_patterns)]
 pub mod contact;
+#[rustfmt::skip]
 #[allow(clippy::all, unused_imports, irrefutable_let_patterns)]
 pub mod order;
 

@@ -360,6 +360,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub currency_code: ::std::option::Option<::std::string::String>,
+        ///Order items; in a PATCH, absent or empty items keep the stored items
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<OrderItem>,
         ///Date of Order Capture

@@ -16,7 +16,10 @@ use tokio::{net::TcpListener, sync::Notify};
 pub use config::ContactConfig;
 use service::ContactService;
 
-use crate::{app::App, outbox::{Outbox, Relay}};
+use crate::{
+    app::App,
+    outbox::{Outbox, Relay},
+};
 
 /// Builds the contact service on `listener`: connects, prepares storage and topics, seeds,
 /// and wires the API and the outbox relay. `main` and the tests both start here.

@@ -5,8 +5,25 @@ use rand::seq::IndexedRandom;
 
 use super::service::ContactService;
 
-const FIRST: &[&str] = &["Anna", "Lukas", "Marie", "Jonas", "Sophie", "Felix", "Lena", "Paul", "Emma", "Leon", "Mia", "Noah", "Hannah", "Elias", "Clara", "Ben"];
-const LAST: &[&str] = &["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf"];
+const FIRST: &[&str] = &[
+    "Anna", "Lukas", "Marie", "Jonas", "Sophie", "Felix", "Lena", "Paul", "Emma", "Leon", "Mia", "Noah", "Hannah", "Elias", "Clara", "Ben",
+];
+const LAST: &[&str] = &[
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+];
 const PLACES: &[(&str, &str, &str)] = &[
     ("München", "80333", "Germany"),
     ("Berlin", "10115", "Germany"),
@@ -16,7 +33,8 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("Wien", "1010", "Austria"),
     ("Frankfurt am Main", "60311", "Germany"),
 ];
-const STREETS: &[&str] = &["Theresienstrasse", "Hauptstrasse", "Bahnhofstrasse", "Gartenweg", "Lindenallee", "Schillerstrasse", "Goethestrasse"];
+const STREETS: &[&str] =
+    &["Theresienstrasse", "Hauptstrasse", "Bahnhofstrasse", "Gartenweg", "Lindenallee", "Schillerstrasse", "Goethestrasse"];
 
 pub fn fake_person() -> Person {
     let mut rng = rand::rng();

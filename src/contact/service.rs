@@ -36,7 +36,7 @@ pub struct ContactService {
 
 /// What a write does to the stored person, decided from what is stored now.
 enum Decision {
-    Store(Person),
+    Store(Box<Person>),
     Delete,
 }
 
@@ -56,7 +56,7 @@ impl ContactService {
     pub async fn create(&self, request_id: &str, body: Person) -> Result<Person, ApiError> {
         let id = uuid::Uuid::new_v4().to_string();
         let person = Person { id: Some(id.clone()), ..body };
-        let stored = self.write(request_id, &id, move |_| Ok(Decision::Store(person.clone()))).await?;
+        let stored = self.write(request_id, &id, move |_| Ok(Decision::Store(Box::new(person.clone())))).await?;
         stored.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("created person vanished")))
     }
 
@@ -83,7 +83,7 @@ impl ContactService {
     /// PUT: full replace; an unknown id is created.
     pub async fn upsert(&self, request_id: &str, id: &str, body: Person) -> Result<Person, ApiError> {
         let person = Person { id: Some(id.to_string()), ..body };
-        let stored = self.write(request_id, id, move |_| Ok(Decision::Store(person.clone()))).await?;
+        let stored = self.write(request_id, id, move |_| Ok(Decision::Store(Box::new(person.clone())))).await?;
         stored.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("upserted person vanished")))
     }
 
@@ -93,7 +93,9 @@ impl ContactService {
         let stored = self
             .write(request_id, id, move |existing| match existing {
                 None => Err(not_found(&id_owned)),
-                Some(stored) => Ok(Decision::Store(Person { id: stored.id.clone(), ..person::merge(stored.clone(), patch.clone()) })),
+                Some(stored) => {
+                    Ok(Decision::Store(Box::new(Person { id: stored.id.clone(), ..person::merge(stored.clone(), patch.clone()) })))
+                }
             })
             .await?;
         stored.ok_or_else(|| not_found(id))
@@ -121,9 +123,7 @@ impl ContactService {
             find = find.skip(p.skip).limit(p.limit);
         }
         let docs: Vec<Document> = find.await?.try_collect().await?;
-        docs.into_iter()
-            .map(|d| person::from_document(d).map(|(p, _)| p).map_err(|e| ApiError::Internal(e.into())))
-            .collect()
+        docs.into_iter().map(|d| person::from_document(d).map(|(p, _)| p).map_err(|e| ApiError::Internal(e.into()))).collect()
     }
 
     /// Reads the stored person, lets `decide` choose, and writes the person and its event in
@@ -173,7 +173,7 @@ impl ContactService {
         let version = last_version + 1;
         let (change, stored) = match decision {
             Decision::Store(new) => {
-                let new = normalize(new);
+                let new = normalize(*new);
                 if existing.as_ref().is_some_and(|(old, _)| normalize(old.clone()) == new) {
                     return Ok(Ok((Some(new), false)));
                 }

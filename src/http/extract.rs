@@ -25,9 +25,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::bad_request("the request body is empty; a JSON document is required"));
         }
-        serde_json::from_slice(&bytes)
-            .map(ApiJson)
-            .map_err(|err| ApiError::bad_request(format!("invalid JSON body: {err}")))
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|err| ApiError::bad_request(format!("invalid JSON body: {err}")))
     }
 }
 

@@ -1,7 +1,10 @@
 //! A JSON array written element by element from a stream (a database cursor), so a large list
 //! is served in constant memory.
 
-use axum::{body::Body, response::{IntoResponse, Response}};
+use axum::{
+    body::Body,
+    response::{IntoResponse, Response},
+};
 use bytes::{Bytes, BytesMut};
 use futures::{stream::BoxStream, Stream, StreamExt};
 use http::{header, HeaderValue, StatusCode};

@@ -57,7 +57,12 @@ impl OrderApi for OrderHandlers {
         Ok(UpsertUsingPutResponse::Ok(order, headers))
     }
 
-    async fn delta_update_using_patch(&self, ctx: RequestContext, order_id: String, body: InputOrder) -> Result<DeltaUpdateUsingPatchResponse> {
+    async fn delta_update_using_patch(
+        &self,
+        ctx: RequestContext,
+        order_id: String,
+        body: InputOrder,
+    ) -> Result<DeltaUpdateUsingPatchResponse> {
         let (order, headers) = with_etag(self.0.patch(&options(&ctx), &order_id, body).await?);
         Ok(DeltaUpdateUsingPatchResponse::Ok(order, headers))
     }

@@ -45,7 +45,14 @@ pub struct ContactClientConfig {
 
 impl Default for ContactClientConfig {
     fn default() -> Self {
-        Self { url: "http://127.0.0.1:8080".into(), timeout_ms: 600, retries: 2, budget_ms: 1500, breaker_failures: 5, breaker_open_ms: 5000 }
+        Self {
+            url: "http://127.0.0.1:8080".into(),
+            timeout_ms: 600,
+            retries: 2,
+            budget_ms: 1500,
+            breaker_failures: 5,
+            breaker_open_ms: 5000,
+        }
     }
 }
 
@@ -68,13 +75,20 @@ impl Default for OrderConfig {
 }
 
 /// Command-line flags and the configuration keys they set.
-pub const FLAGS: &[(&str, &str)] = &[("--port", "port"), ("--host", "host"), ("--contact-url", "contact.url"), ("--log-level", "log_level")];
+pub const FLAGS: &[(&str, &str)] =
+    &[("--port", "port"), ("--host", "host"), ("--contact-url", "contact.url"), ("--log-level", "log_level")];
 
 impl OrderConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(!self.mongodb.database.is_empty(), "mongodb.database must not be empty");
-        anyhow::ensure!(self.contact.url.starts_with("http://") || self.contact.url.starts_with("https://"), "contact.url must be an http(s) URL");
-        anyhow::ensure!(self.contact.timeout_ms > 0 && self.contact.budget_ms >= self.contact.timeout_ms, "contact.budget_ms must be >= contact.timeout_ms > 0");
+        anyhow::ensure!(
+            self.contact.url.starts_with("http://") || self.contact.url.starts_with("https://"),
+            "contact.url must be an http(s) URL"
+        );
+        anyhow::ensure!(
+            self.contact.timeout_ms > 0 && self.contact.budget_ms >= self.contact.timeout_ms,
+            "contact.budget_ms must be >= contact.timeout_ms > 0"
+        );
         Ok(())
     }
 }

@@ -17,7 +17,7 @@ use super::config::ContactClientConfig;
 /// What the contact service says about a person.
 #[derive(Debug)]
 pub enum Lookup {
-    Found(Person),
+    Found(Box<Person>),
     /// 404: the person does not exist.
     Missing,
 }
@@ -81,7 +81,7 @@ impl ContactLookup {
             let call = self.client.read_using_get().id(id).x_request_id(request_id).send();
             let outcome = match tokio::time::timeout(remaining, call).await {
                 Err(_) => Err(LookupFailure::Timeout),
-                Ok(Ok(found)) => Ok(Lookup::Found(found.into_inner())),
+                Ok(Ok(found)) => Ok(Lookup::Found(Box::new(found.into_inner()))),
                 Ok(Err(contact::Error::ErrorResponse(r))) if r.status() == 404 => Ok(Lookup::Missing),
                 Ok(Err(contact::Error::CommunicationError(e))) if e.is_timeout() => Err(LookupFailure::Timeout),
                 Ok(Err(contact::Error::CommunicationError(_))) => Err(LookupFailure::Connect),

@@ -21,7 +21,13 @@ impl OrderChange {
 }
 
 /// `data` is the Order, or `{orderID}` on delete.
-pub fn order_event(change: OrderChange, source: &str, id: &str, order: Option<&Order>, request_id: Option<&str>) -> anyhow::Result<cloudevents::Event> {
+pub fn order_event(
+    change: OrderChange,
+    source: &str,
+    id: &str,
+    order: Option<&Order>,
+    request_id: Option<&str>,
+) -> anyhow::Result<cloudevents::Event> {
     let data = match order {
         Some(o) if change != OrderChange::Deleted => serde_json::to_value(o)?,
         _ => json!({ "orderID": id }),

@@ -55,7 +55,7 @@ pub struct WriteOptions {
 }
 
 enum Decision {
-    Store(Order),
+    Store(Box<Order>),
     Delete,
 }
 
@@ -97,7 +97,7 @@ impl OrderService {
         fill_persons(&mut order, &resolved);
         let id = order.order_id.clone().unwrap_or_default();
         let idempotency = options.idempotency_key.clone().zip(request_hash);
-        self.write(options, &id, resolved, idempotency, move |_| Ok(Decision::Store(order.clone()))).await?.ok_or_else(vanished)
+        self.write(options, &id, resolved, idempotency, move |_| Ok(Decision::Store(Box::new(order.clone())))).await?.ok_or_else(vanished)
     }
 
     pub async fn list(&self, page: Option<i32>, size: Option<i32>) -> Result<Listing, ApiError> {
@@ -125,7 +125,7 @@ impl OrderService {
         let resolved = persons::resolve(&self.replica, &self.lookup, &input, &options.request_id).await?;
         let mut order = model::from_input(id, &input);
         fill_persons(&mut order, &resolved);
-        self.write(options, id, resolved, None, move |_| Ok(Decision::Store(order.clone()))).await?.ok_or_else(vanished)
+        self.write(options, id, resolved, None, move |_| Ok(Decision::Store(Box::new(order.clone())))).await?.ok_or_else(vanished)
     }
 
     /// PATCH: only the fields present change; person references present are resolved.
@@ -140,7 +140,7 @@ impl OrderService {
             for (role, person) in &roles {
                 *role.slot(&mut merged) = Some(person.clone());
             }
-            Ok(Decision::Store(merged))
+            Ok(Decision::Store(Box::new(merged)))
         })
         .await?
         .ok_or_else(|| not_found(id))
@@ -236,6 +236,7 @@ impl OrderService {
         let version = existing.as_ref().map_or(0, |(_, v)| *v) + 1;
         let (change, stored) = match decision {
             Decision::Store(order) => {
+                let order = *order;
                 if let Some((old, v)) = &existing {
                     if *old == order {
                         return Ok(Ok((Some((order, *v)), false)));

@@ -139,13 +139,8 @@ impl Relay {
     /// in version order per key. Returns how many were acknowledged.
     async fn publish_batch(&self, lease_valid_until: tokio::time::Instant) -> anyhow::Result<usize> {
         let records = self.outbox.records();
-        let oldest: Vec<OutboxRecord> = records
-            .find(doc! { "sent": false })
-            .sort(doc! { "_id": 1 })
-            .limit(self.config.batch_size)
-            .await?
-            .try_collect()
-            .await?;
+        let oldest: Vec<OutboxRecord> =
+            records.find(doc! { "sent": false }).sort(doc! { "_id": 1 }).limit(self.config.batch_size).await?.try_collect().await?;
         if oldest.is_empty() {
             return Ok(0);
         }
@@ -182,9 +177,7 @@ impl Relay {
             }
         }
         if !acked.is_empty() {
-            records
-                .update_many(doc! { "_id": { "$in": &acked } }, doc! { "$set": { "sent": true, "sentAt": DateTime::now() } })
-                .await?;
+            records.update_many(doc! { "_id": { "$in": &acked } }, doc! { "$set": { "sent": true, "sentAt": DateTime::now() } }).await?;
             tracing::debug!(count = acked.len(), "outbox records published");
         }
         match first_error {

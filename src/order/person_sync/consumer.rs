@@ -103,8 +103,10 @@ impl PersonEventConsumer {
 
     /// True when the record is done with (applied, skipped, parked or dead-lettered).
     async fn handle(&self, message: &BorrowedMessage<'_>, shutdown: &watch::Receiver<bool>) -> bool {
-        let headers: Vec<(&str, Option<&[u8]>)> = message.headers().map(|h| h.iter().map(|h| (h.key, h.value)).collect()).unwrap_or_default();
-        let parsed = crate::cloudevents::from_record(&headers, message.payload()).and_then(|e| event::parse(&e, message.topic(), &self.topics));
+        let headers: Vec<(&str, Option<&[u8]>)> =
+            message.headers().map(|h| h.iter().map(|h| (h.key, h.value)).collect()).unwrap_or_default();
+        let parsed =
+            crate::cloudevents::from_record(&headers, message.payload()).and_then(|e| event::parse(&e, message.topic(), &self.topics));
         let event = match parsed {
             Ok(event) => event,
             Err(reason) => return self.dead_letter(message, &reason.0, shutdown).await,
@@ -127,7 +129,13 @@ impl PersonEventConsumer {
     /// Sends the original record, with its headers and the reason, to the dead-letter topic;
     /// retried until the broker acknowledges (the offset must not move before that).
     async fn dead_letter(&self, message: &BorrowedMessage<'_>, reason: &str, shutdown: &watch::Receiver<bool>) -> bool {
-        tracing::warn!(reason, topic = message.topic(), partition = message.partition(), offset = message.offset(), "malformed person event dead-lettered");
+        tracing::warn!(
+            reason,
+            topic = message.topic(),
+            partition = message.partition(),
+            offset = message.offset(),
+            "malformed person event dead-lettered"
+        );
         let (partition, offset) = (message.partition().to_string(), message.offset().to_string());
         let mut attempt = 0u32;
         loop {

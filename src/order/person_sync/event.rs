@@ -94,7 +94,12 @@ mod tests {
         let topics = PersonTopics::default();
         let reference = parse(&event("person.changed", json!({"personid": "p1"})), "personevents-deleted", &topics).unwrap();
         assert_eq!((reference.kind, reference.version, reference.snapshot.is_none()), (Kind::Deleted, None, true));
-        let ours = parse(&event("person.changed", json!({"personid": "p1", "version": 3, "person": {"firstName": "Ada"}})), "personevents-changed", &topics).unwrap();
+        let ours = parse(
+            &event("person.changed", json!({"personid": "p1", "version": 3, "person": {"firstName": "Ada"}})),
+            "personevents-changed",
+            &topics,
+        )
+        .unwrap();
         assert_eq!((ours.kind, ours.version), (Kind::Changed, Some(3)));
         assert_eq!(ours.snapshot.unwrap().id.as_deref(), Some("p1"));
     }

@@ -56,7 +56,7 @@ impl Outcome {
 /// The person state an event leads to.
 #[derive(Debug, Clone)]
 enum Target {
-    Person { person: Person, version: Option<i64> },
+    Person { person: Box<Person>, version: Option<i64> },
     Deleted { version: Option<i64> },
 }
 
@@ -107,13 +107,15 @@ impl PersonSync {
         }
         let target = match (event.kind, &event.snapshot) {
             (Kind::Deleted, _) => Target::Deleted { version: event.version },
-            (_, Some(person)) => Target::Person { person: person.clone(), version: event.version },
+            (_, Some(person)) => Target::Person { person: Box::new(person.clone()), version: event.version },
             (_, None) if entry.as_ref().is_some_and(|e| e.get_bool("deleted").unwrap_or(false)) => {
                 // An id-only change of a deleted person: nothing to read, and nothing may revive it.
                 return self.record_only(event, Outcome::Stale).await;
             }
             (_, None) => match self.lookup.person(&event.person_id, event.request_id.as_deref().unwrap_or("")).await {
-                Ok(Lookup::Found(p)) => Target::Person { person: convert(&p).map_err(mongodb::error::Error::custom)?, version: None },
+                Ok(Lookup::Found(p)) => {
+                    Target::Person { person: Box::new(convert(&p).map_err(mongodb::error::Error::custom)?), version: None }
+                }
                 Ok(Lookup::Missing) => Target::Deleted { version: None },
                 Err(failure) => {
                     tracing::info!(reason = failure.reason(), "contact service unavailable; event parked");
@@ -129,7 +131,7 @@ impl PersonSync {
     /// parked entry in the same transaction. `None` when the person still cannot be read.
     pub async fn retry_parked(&self, event: &PersonEvent) -> mongodb::error::Result<Option<Outcome>> {
         let target = match self.lookup.person(&event.person_id, event.request_id.as_deref().unwrap_or("")).await {
-            Ok(Lookup::Found(p)) => Target::Person { person: convert(&p).map_err(mongodb::error::Error::custom)?, version: None },
+            Ok(Lookup::Found(p)) => Target::Person { person: Box::new(convert(&p).map_err(mongodb::error::Error::custom)?), version: None },
             Ok(Lookup::Missing) => Target::Deleted { version: None },
             Err(_) => return Ok(None),
         };
@@ -159,7 +161,13 @@ impl PersonSync {
         Ok(outcome.unwrap_or_else(|never| match never {}))
     }
 
-    async fn apply_in(&self, session: &mut ClientSession, event: &PersonEvent, target: &Target, unpark: bool) -> mongodb::error::Result<Outcome> {
+    async fn apply_in(
+        &self,
+        session: &mut ClientSession,
+        event: &PersonEvent,
+        target: &Target,
+        unpark: bool,
+    ) -> mongodb::error::Result<Outcome> {
         if unpark {
             self.parked.remove(session, event).await?;
         }
@@ -177,7 +185,8 @@ impl PersonSync {
                 Outcome::Applied
             }
             Target::Deleted { version } => {
-                let tombstone = doc! { "$set": { "deleted": true, "version": version.unwrap_or(held_version), "updatedAt": DateTime::now() } };
+                let tombstone =
+                    doc! { "$set": { "deleted": true, "version": version.unwrap_or(held_version), "updatedAt": DateTime::now() } };
                 self.replica.update_one(doc! { "_id": &event.person_id }, tombstone).upsert(true).session(&mut *session).await?;
                 Outcome::Applied
             }
@@ -193,10 +202,8 @@ impl PersonSync {
         let entry = doc! { "$set": { "person": &person_doc, "version": version, "deleted": false, "updatedAt": DateTime::now() } };
         self.replica.update_one(doc! { "_id": id }, entry).upsert(true).session(&mut *session).await?;
         // One version step per order, however many roles the person holds in it.
-        let stale_roles: Vec<Document> = Role::ALL
-            .iter()
-            .map(|r| doc! { format!("{}.id", r.order_field()): id, r.order_field(): { "$ne": &person_doc } })
-            .collect();
+        let stale_roles: Vec<Document> =
+            Role::ALL.iter().map(|r| doc! { format!("{}.id", r.order_field()): id, r.order_field(): { "$ne": &person_doc } }).collect();
         self.orders.update_many(doc! { "$or": stale_roles }, doc! { "$inc": { "version": 1_i64 } }).session(&mut *session).await?;
         for role in Role::ALL {
             let field = role.order_field();

@@ -53,14 +53,23 @@ impl ParkedEvents {
     }
 
     async fn due(&self, limit: i64) -> mongodb::error::Result<Vec<(PersonEvent, i32)>> {
-        let docs: Vec<Document> = self.parked.find(doc! { "nextAttemptAt": { "$lte": DateTime::now() } }).sort(doc! { "nextAttemptAt": 1 }).limit(limit).await?.try_collect().await?;
+        let docs: Vec<Document> = self
+            .parked
+            .find(doc! { "nextAttemptAt": { "$lte": DateTime::now() } })
+            .sort(doc! { "nextAttemptAt": 1 })
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
         Ok(docs.iter().filter_map(|d| Some((from_record(d)?, d.get_i32("attempts").unwrap_or(0)))).collect())
     }
 
     async fn postpone(&self, event: &PersonEvent, attempts: i32) -> mongodb::error::Result<()> {
         let wait = Duration::from_secs(1u64 << attempts.clamp(0, 6) as u32).min(MAX_BACKOFF);
         let next = DateTime::from_millis(DateTime::now().timestamp_millis() + wait.as_millis() as i64);
-        self.parked.update_one(doc! { "_id": event.dedup_key() }, doc! { "$set": { "attempts": attempts + 1, "nextAttemptAt": next } }).await?;
+        self.parked
+            .update_one(doc! { "_id": event.dedup_key() }, doc! { "$set": { "attempts": attempts + 1, "nextAttemptAt": next } })
+            .await?;
         Ok(())
     }
 }
@@ -101,7 +110,9 @@ pub async fn run(sync: PersonSync, interval: Duration, mut shutdown: watch::Rece
 async fn retry_due(sync: &PersonSync) -> mongodb::error::Result<()> {
     for (event, attempts) in sync.parked().due(50).await? {
         match sync.retry_parked(&event).await? {
-            Some(outcome) => tracing::info!(person_id = %event.person_id, outcome = outcome.label(), attempts, "parked person event handled"),
+            Some(outcome) => {
+                tracing::info!(person_id = %event.person_id, outcome = outcome.label(), attempts, "parked person event handled")
+            }
             None => sync.parked().postpone(&event, attempts).await?,
         }
     }
