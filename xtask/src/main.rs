@@ -1,1 +1,207 @@
-fn main(){}
+//! Developer automation: `cargo xtask <command>`. Std only plus `anyhow`, so it builds in seconds.
+
+mod install;
+mod services;
+mod standins;
+mod test;
+mod up;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  install            install the pinned local stand-ins (SecantusDB for MongoDB, tansu for Kafka)
+                     into ${LABS_ORDER_CACHE:-$HOME/.cache/labs-order}/tools; skips what is there
+  test [ARGS...]     start fresh stand-ins and run all tests (cargo nextest run, else cargo test)
+                     with LABS_TEST_MONGODB_URI and LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner
+  up [OPTIONS]       run the whole system on the stand-ins until Ctrl-C; see `cargo xtask up --help`
+  codegen [--check]  rewrite generated/src/*.rs from spec/ (with --check: only fail if it drifted)";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    signals::install();
+    let code = match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+fn run(args: &[String]) -> Result<i32> {
+    let rest = args.get(1..).unwrap_or_default();
+    match args.first().map(String::as_str) {
+        Some("install") => {
+            no_args("install", rest)?;
+            install::install()?;
+            Ok(0)
+        }
+        Some("test") => test::run(rest),
+        Some("up") => up::run(rest),
+        Some("codegen") => codegen(rest),
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(0)
+        }
+        None => {
+            eprintln!("{USAGE}");
+            Ok(2)
+        }
+        Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+    }
+}
+
+fn no_args(command: &str, rest: &[String]) -> Result<()> {
+    match rest.first() {
+        Some(arg) => bail!("`cargo xtask {command}` takes no arguments (got `{arg}`)"),
+        None => Ok(()),
+    }
+}
+
+/// `cargo xtask codegen [--check]`: the test `generated_client` compares `generated/src/*.rs`
+/// with what spec/ produces, and rewrites the files when `UPDATE_GENERATED=1`.
+fn codegen(rest: &[String]) -> Result<i32> {
+    let check = match rest {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => bail!("usage: cargo xtask codegen [--check]"),
+    };
+    let mut cmd = cargo();
+    cmd.args([
+        "test",
+        "--package",
+        "labs-order",
+        "--lib",
+        "generated_client",
+        "--",
+        "--nocapture",
+    ]);
+    cmd.current_dir(workspace_root());
+    if check {
+        println!("==> checking generated/ against spec/");
+        cmd.env_remove("UPDATE_GENERATED");
+    } else {
+        println!("==> regenerating generated/src/*.rs from spec/");
+        cmd.env("UPDATE_GENERATED", "1");
+    }
+    let status = run_child(&mut cmd)?;
+    if check && !status.success() {
+        eprintln!(
+            "generated/ is out of date or broken: run `cargo xtask codegen` and commit the result"
+        );
+    }
+    Ok(exit_code(status))
+}
+
+/// The checkout: xtask lives in `<root>/xtask`.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask has a parent directory")
+        .to_path_buf()
+}
+
+/// The cargo that runs us (`$CARGO`), else `cargo` from PATH, without the package variables
+/// `cargo run` set for xtask: cargo compares the ones build scripts watch (ring watches
+/// `CARGO_MANIFEST_DIR` and `CARGO_PKG_NAME`) with its own environment, so leaving them in
+/// would rebuild such crates whenever one switches between `cargo xtask` and plain cargo.
+pub fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let set_by_cargo_run = [
+        "CARGO_PKG_",
+        "CARGO_MANIFEST_",
+        "CARGO_CRATE_",
+        "CARGO_BIN_",
+        "CARGO_PRIMARY_",
+    ];
+    for (key, _) in std::env::vars_os() {
+        if set_by_cargo_run
+            .iter()
+            .any(|p| key.to_string_lossy().starts_with(p))
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// Shell-like rendering of a command for progress lines.
+pub fn display(cmd: &Command) -> String {
+    let mut words = vec![cmd.get_program().to_string_lossy().into_owned()];
+    words.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+    words
+        .iter()
+        .map(|w| {
+            if w.is_empty() || w.contains([' ', '\'', '"', '(', ')', '$']) {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            } else {
+                w.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs `cmd` with inherited stdio until it exits; on Ctrl-C/SIGTERM to us, passes SIGTERM on.
+pub fn run_child(cmd: &mut Command) -> Result<ExitStatus> {
+    println!("    $ {}", display(cmd));
+    let mut child = cmd
+        .spawn()
+        .with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
+    let mut forwarded = false;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if signals::stop_requested() && !forwarded {
+            forwarded = true;
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The exit code to pass on: the child's, or 128 + signal as shells do.
+pub fn exit_code(status: ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+}
+
+/// SIGINT, SIGTERM and SIGHUP set a flag instead of killing us, so that we can stop our
+/// servers in order. Std only: a one-line handler through the C `signal` function.
+pub mod signals {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    static STOP: AtomicBool = AtomicBool::new(false);
+
+    extern "C" {
+        fn signal(signum: i32, handler: extern "C" fn(i32)) -> usize;
+    }
+
+    extern "C" fn on_signal(_: i32) {
+        STOP.store(true, Ordering::SeqCst); // async-signal-safe: an atomic store only
+    }
+
+    pub fn install() {
+        // SIGHUP, SIGINT, SIGTERM: the same numbers on Linux and macOS.
+        for signum in [1, 2, 15] {
+            // SAFETY: `on_signal` only stores to an atomic, which is async-signal-safe.
+            unsafe { signal(signum, on_signal) };
+        }
+    }
+
+    pub fn stop_requested() -> bool {
+        STOP.load(Ordering::SeqCst)
+    }
+}

@@ -19,8 +19,7 @@ pub const TANSU_VERSION: &str = "0.6.0";
 pub fn cache_dir() -> PathBuf {
     match std::env::var_os("LABS_ORDER_CACHE") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into()))
-            .join(".cache/labs-order"),
+        _ => PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into())).join(".cache/labs-order"),
     }
 }
 
@@ -50,9 +49,8 @@ pub fn secantus_installed() -> bool {
 /// The pinned tansu answers `--version`.
 pub fn tansu_installed() -> bool {
     let out = quiet(Command::new(tansu_bin()).arg("--version"));
-    out.is_some_and(|o| {
-        o.status.success() && o.stdout.trim_ascii() == format!("tansu {TANSU_VERSION}").as_bytes()
-    })
+    let want = format!("tansu {TANSU_VERSION}");
+    out.is_some_and(|o| o.status.success() && o.stdout.trim_ascii() == want.as_bytes())
 }
 
 /// Both stand-ins are ready to start (`cargo xtask install` puts them there).
@@ -73,9 +71,13 @@ pub fn free_port() -> u16 {
 /// Fails with a clear message when something already listens on 127.0.0.1:`port` (so that a
 /// foreign server is never mistaken for ours).
 pub fn ensure_port_free(port: u16, what: &str) -> io::Result<()> {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map(drop).map_err(|e| {
-        io::Error::new(e.kind(), format!("cannot start {what}: port 127.0.0.1:{port} is not free ({e}); stop whatever uses it or choose another port"))
-    })
+    let busy = |e: io::Error| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot start {what}: port 127.0.0.1:{port} is not free ({e}); stop whatever uses it or choose another port"),
+        )
+    };
+    TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map(drop).map_err(busy)
 }
 
 pub fn mongo_uri(port: u16) -> String {
@@ -92,11 +94,11 @@ pub fn start_mongo(port: u16, storage: &Path, log: &Path) -> io::Result<StandIn>
     fs::create_dir_all(storage)?;
     let mut cmd = Command::new(secantus_python());
     let args = format!("-m secantus --host 127.0.0.1 --port {port} --storage-path");
-    cmd.args(args.split(' '))
-        .arg(storage)
-        .env("PYTHONUNBUFFERED", "1");
-    cmd.current_dir(storage); // keeps it from picking up a stray ./secantusd.toml
-    StandIn::start("SecantusDB", port, cmd, log)
+    cmd.args(args.split(' ')).arg(storage).current_dir(storage); // no stray ./secantusd.toml
+    cmd.env("PYTHONUNBUFFERED", "1");
+    let mut stand_in = StandIn::start("SecantusDB", port, cmd, log)?;
+    stand_in.grace = Duration::from_secs(15); // closing WiredTiger cleanly takes 3-8 s
+    Ok(stand_in)
 }
 
 /// Starts tansu on 127.0.0.1:`port` with in-memory storage, working directory `workdir`,
@@ -113,13 +115,14 @@ pub fn start_kafka(port: u16, workdir: &Path, log: &Path) -> io::Result<StandIn>
 
 /// Runs `"$@"` in the background, stops it on TERM/INT/HUP, and stops it as well once the
 /// process `$1` is gone: a server never outlives whoever started it, even after a SIGKILL.
-/// Exits with the server's status.
+/// Exits with the server's status. Its own notices ("Terminated" for `sleep`) go to /dev/null.
 const GUARD: &str = r#"p=$1; shift
 "$@" &
 c=$!
-trap 'kill -TERM $c 2>/dev/null' TERM INT HUP
-while kill -0 "$p" 2>/dev/null && kill -0 $c 2>/dev/null; do sleep 1; done
-kill -TERM $c 2>/dev/null
+exec 2>/dev/null
+trap 'kill -TERM $c' TERM INT HUP
+while kill -0 "$p" && kill -0 $c; do sleep 1 & wait $!; done
+kill -TERM $c
 wait $c"#;
 
 /// A running server in its own process group. Dropping it stops it: SIGTERM to the group,
@@ -134,19 +137,21 @@ pub struct StandIn {
 
 impl StandIn {
     /// Checks that `port` is free, spawns `cmd` (its program, args, added env and cwd) under
-    /// the guard with its output in `log` (truncated first), and waits for the port.
+    /// the guard with its output in `log` (truncated first), and waits (60 s at most) until
+    /// 127.0.0.1:`port` accepts a TCP connection.
     pub fn start(name: &str, port: u16, cmd: Command, log: &Path) -> io::Result<StandIn> {
         let mut stand_in = Self::spawn(name, port, cmd, log)?;
-        stand_in.wait_for_port(Duration::from_secs(60))?;
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let connects = || TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok();
+        let what = format!("listening on {addr}");
+        stand_in.wait_until(Duration::from_secs(60), &what, connects)?;
         Ok(stand_in)
     }
 
     /// Like [`StandIn::start`] but does not wait for the port.
     pub fn spawn(name: &str, port: u16, cmd: Command, log: &Path) -> io::Result<StandIn> {
         ensure_port_free(port, name)?;
-        if let Some(dir) = log.parent() {
-            fs::create_dir_all(dir)?;
-        }
+        fs::create_dir_all(log.parent().unwrap_or(Path::new(".")))?;
         let out = File::create(log)?;
         let parent = std::process::id().to_string();
         let mut guarded = Command::new("sh");
@@ -158,35 +163,15 @@ impl StandIn {
         guarded.process_group(0).stdin(Stdio::null());
         guarded.stdout(out.try_clone()?).stderr(out);
         let program = cmd.get_program().to_string_lossy();
-        let error = |e: io::Error| {
-            io::Error::new(e.kind(), format!("cannot start {name} ({program}): {e}"))
-        };
+        let error = |e: io::Error| io::Error::new(e.kind(), format!("cannot run {program}: {e}"));
         let child = guarded.spawn().map_err(error)?;
         let (name, log, grace) = (name.to_string(), log.to_path_buf(), Duration::from_secs(3));
-        Ok(StandIn {
-            child,
-            name,
-            port,
-            log,
-            grace,
-        })
-    }
-
-    /// Waits until 127.0.0.1:`port` accepts a TCP connection.
-    pub fn wait_for_port(&mut self, timeout: Duration) -> io::Result<()> {
-        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
-        let connects = || TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok();
-        self.wait_until(timeout, &format!("listening on {addr}"), connects)
+        Ok(StandIn { child, name, port, log, grace })
     }
 
     /// Polls `ready` until it holds; fails early if the process exits, and after `timeout`.
     /// `what` completes "exited before ..." and "still not ... after N s".
-    pub fn wait_until(
-        &mut self,
-        timeout: Duration,
-        what: &str,
-        mut ready: impl FnMut() -> bool,
-    ) -> io::Result<()> {
+    pub fn wait_until(&mut self, timeout: Duration, what: &str, mut ready: impl FnMut() -> bool) -> io::Result<()> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -196,9 +181,8 @@ impl StandIn {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(
-                    self.failure(&format!("still not {what} after {} s", timeout.as_secs()))
-                );
+                let secs = timeout.as_secs();
+                return Err(self.failure(&format!("still not {what} after {secs} s")));
             }
             sleep(Duration::from_millis(100));
         }
@@ -217,10 +201,9 @@ impl StandIn {
 
     /// Stops the server (SIGTERM, then SIGKILL after `grace`) and returns its exit status.
     pub fn stop(&mut self) -> Option<ExitStatus> {
-        if let Some(status) = self.exited() {
-            return Some(status);
+        if self.exited().is_none() {
+            signal_group(self.child.id(), "TERM");
         }
-        signal_group(self.child.id(), "TERM");
         let deadline = Instant::now() + self.grace;
         while Instant::now() < deadline {
             if let Some(status) = self.exited() {
@@ -228,10 +211,7 @@ impl StandIn {
             }
             sleep(Duration::from_millis(50));
         }
-        eprintln!(
-            "==> {} did not stop within {:?}; killing it",
-            self.name, self.grace
-        );
+        eprintln!("==> {} still runs after {:?}; killing it", self.name, self.grace);
         signal_group(self.child.id(), "KILL");
         self.child.wait().ok()
     }
@@ -245,20 +225,15 @@ impl Drop for StandIn {
 
 fn signal_group(pgid: u32, signal: &str) {
     let args = [format!("-{signal}"), "--".into(), format!("-{pgid}")];
-    let _ = Command::new("kill")
-        .args(args)
-        .stderr(Stdio::null())
-        .status();
+    let mut kill = Command::new("kill");
+    let _ = kill.args(args).stderr(Stdio::null()).status();
 }
 
 /// The last `lines` lines of a log file, indented, for error messages.
 pub fn log_tail(path: &Path, lines: usize) -> String {
-    let text = fs::read(path)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    let bytes = fs::read(path).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
     let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..]
-        .iter()
-        .map(|l| format!("    {l}\n"))
-        .collect()
+    let start = all.len().saturating_sub(lines);
+    all[start..].iter().map(|l| format!("    {l}\n")).collect()
 }
