@@ -10,10 +10,8 @@ mod codegen;
 use std::{env, fs, path::PathBuf};
 
 /// (module name, spec file, trait name)
-const APIS: &[(&str, &str, &str)] = &[
-    ("contact", "spec/contact-service.yaml", "ContactApi"),
-    ("order", "spec/order-service.yaml", "OrderApi"),
-];
+const APIS: &[(&str, &str, &str)] =
+    &[("contact", "spec/contact-service.yaml", "ContactApi"), ("order", "spec/order-service.yaml", "OrderApi")];
 
 fn main() {
     println!("cargo:rerun-if-changed=spec");
@@ -24,8 +22,7 @@ fn main() {
             Ok(spec) => spec,
             Err(err) => fail(file, &err),
         };
-        let server = codegen::server::generate(&spec, module, trait_name)
-            .unwrap_or_else(|err| fail(file, &err));
+        let server = codegen::server::generate(&spec, module, trait_name).unwrap_or_else(|err| fail(file, &err));
         fs::write(out.join(format!("{module}_server.rs")), server).expect("write OUT_DIR");
         let client = codegen::client::generate(&spec).unwrap_or_else(|err| fail(file, &err));
         fs::write(out.join(format!("{module}_client.rs")), client).expect("write OUT_DIR");

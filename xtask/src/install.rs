@@ -11,12 +11,8 @@ use crate::{cargo, run_child};
 
 pub fn install() -> Result<()> {
     let tools = standins::cache_dir().join("tools");
-    fs::create_dir_all(&tools).with_context(|| {
-        format!(
-            "cannot create {}; set LABS_ORDER_CACHE to a writable directory",
-            tools.display()
-        )
-    })?;
+    fs::create_dir_all(&tools)
+        .with_context(|| format!("cannot create {}; set LABS_ORDER_CACHE to a writable directory", tools.display()))?;
     install_secantus()?;
     install_tansu()
 }
@@ -24,16 +20,10 @@ pub fn install() -> Result<()> {
 fn install_secantus() -> Result<()> {
     let venv = standins::secantus_venv();
     if standins::secantus_installed() {
-        println!(
-            "==> SecantusDB {SECANTUS_VERSION} already installed in {}",
-            venv.display()
-        );
+        println!("==> SecantusDB {SECANTUS_VERSION} already installed in {}", venv.display());
         return Ok(());
     }
-    println!(
-        "==> installing SecantusDB {SECANTUS_VERSION} (pip) into {}",
-        venv.display()
-    );
+    println!("==> installing SecantusDB {SECANTUS_VERSION} (pip) into {}", venv.display());
     if !standins::secantus_python().exists() {
         let status = run_child(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
         ensure!(
@@ -43,11 +33,7 @@ fn install_secantus() -> Result<()> {
         );
     }
     let pip = venv.join("bin/pip");
-    let status = run_child(Command::new(pip).args([
-        "install",
-        "--disable-pip-version-check",
-        &format!("secantusdb=={SECANTUS_VERSION}"),
-    ]))?;
+    let status = run_child(Command::new(pip).args(["install", "--disable-pip-version-check", &format!("secantusdb=={SECANTUS_VERSION}")]))?;
     ensure!(
         status.success(),
         "`pip install secantusdb=={SECANTUS_VERSION}` failed ({status}): check that PyPI (or your pip index) is reachable, then rerun `cargo xtask install`"
@@ -63,27 +49,15 @@ fn install_secantus() -> Result<()> {
 fn install_tansu() -> Result<()> {
     let root = standins::tansu_root();
     if standins::tansu_installed() {
-        println!(
-            "==> tansu {TANSU_VERSION} already installed in {}",
-            root.display()
-        );
+        println!("==> tansu {TANSU_VERSION} already installed in {}", root.display());
         return Ok(());
     }
     println!("==> installing tansu {TANSU_VERSION} (cargo install) into {}; the first build takes about 15-20 minutes", root.display());
     let build_dir = standins::cache_dir().join("tansu-build");
     let mut cmd = cargo();
-    cmd.args([
-        "install",
-        "tansu",
-        "--version",
-        TANSU_VERSION,
-        "--locked",
-        "--features",
-        "dynostore,libsql",
-        "--root",
-    ])
-    .arg(&root)
-    .env("CARGO_TARGET_DIR", &build_dir);
+    cmd.args(["install", "tansu", "--version", TANSU_VERSION, "--locked", "--features", "dynostore,libsql", "--root"])
+        .arg(&root)
+        .env("CARGO_TARGET_DIR", &build_dir);
     let status = run_child(&mut cmd)?;
     ensure!(
         status.success(),

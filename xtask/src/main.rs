@@ -74,15 +74,7 @@ fn codegen(rest: &[String]) -> Result<i32> {
         _ => bail!("usage: cargo xtask codegen [--check]"),
     };
     let mut cmd = cargo();
-    cmd.args([
-        "test",
-        "--package",
-        "labs-order",
-        "--lib",
-        "generated_client",
-        "--",
-        "--nocapture",
-    ]);
+    cmd.args(["test", "--package", "labs-order", "--lib", "generated_client", "--", "--nocapture"]);
     cmd.current_dir(workspace_root());
     if check {
         println!("==> checking generated/ against spec/");
@@ -93,19 +85,14 @@ fn codegen(rest: &[String]) -> Result<i32> {
     }
     let status = run_child(&mut cmd)?;
     if check && !status.success() {
-        eprintln!(
-            "generated/ is out of date or broken: run `cargo xtask codegen` and commit the result"
-        );
+        eprintln!("generated/ is out of date or broken: run `cargo xtask codegen` and commit the result");
     }
     Ok(exit_code(status))
 }
 
 /// The checkout: xtask lives in `<root>/xtask`.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask has a parent directory")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent directory").to_path_buf()
 }
 
 /// The cargo that runs us (`$CARGO`), else `cargo` from PATH, without the package variables
@@ -114,18 +101,9 @@ pub fn workspace_root() -> PathBuf {
 /// would rebuild such crates whenever one switches between `cargo xtask` and plain cargo.
 pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    let set_by_cargo_run = [
-        "CARGO_PKG_",
-        "CARGO_MANIFEST_",
-        "CARGO_CRATE_",
-        "CARGO_BIN_",
-        "CARGO_PRIMARY_",
-    ];
+    let set_by_cargo_run = ["CARGO_PKG_", "CARGO_MANIFEST_", "CARGO_CRATE_", "CARGO_BIN_", "CARGO_PRIMARY_"];
     for (key, _) in std::env::vars_os() {
-        if set_by_cargo_run
-            .iter()
-            .any(|p| key.to_string_lossy().starts_with(p))
-        {
+        if set_by_cargo_run.iter().any(|p| key.to_string_lossy().starts_with(p)) {
             cmd.env_remove(key);
         }
     }
@@ -152,9 +130,7 @@ pub fn display(cmd: &Command) -> String {
 /// Runs `cmd` with inherited stdio until it exits; on Ctrl-C/SIGTERM to us, passes SIGTERM on.
 pub fn run_child(cmd: &mut Command) -> Result<ExitStatus> {
     println!("    $ {}", display(cmd));
-    let mut child = cmd
-        .spawn()
-        .with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
+    let mut child = cmd.spawn().with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
     let mut forwarded = false;
     loop {
         if let Some(status) = child.try_wait()? {
@@ -162,9 +138,7 @@ pub fn run_child(cmd: &mut Command) -> Result<ExitStatus> {
         }
         if signals::stop_requested() && !forwarded {
             forwarded = true;
-            let _ = Command::new("kill")
-                .args(["-TERM", &child.id().to_string()])
-                .status();
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -173,9 +147,7 @@ pub fn run_child(cmd: &mut Command) -> Result<ExitStatus> {
 /// The exit code to pass on: the child's, or 128 + signal as shells do.
 pub fn exit_code(status: ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
-    status
-        .code()
-        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
 
 /// SIGINT, SIGTERM and SIGHUP set a flag instead of killing us, so that we can stop our

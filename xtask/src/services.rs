@@ -21,23 +21,18 @@ pub struct Service {
 
 /// Runs the freshly built `service` with its output in `<logs>/<name>.log` and waits until
 /// it answers HTTP (any status) on its probe path.
-pub fn start(
-    service: &Service,
-    root: &Path,
-    logs: &Path,
-    timeout: Duration,
-    read_timeout: Duration,
-) -> Result<StandIn> {
+pub fn start(service: &Service, root: &Path, logs: &Path, timeout: Duration, read_timeout: Duration) -> Result<StandIn> {
     let binary = target_dir(root).join("debug").join(service.name);
-    ensure!(binary.exists(), "{} is missing after the build; if cargo's target dir is not CARGO_TARGET_DIR or <checkout>/target, export CARGO_TARGET_DIR", binary.display());
+    ensure!(
+        binary.exists(),
+        "{} is missing after the build; if cargo's target dir is not CARGO_TARGET_DIR or <checkout>/target, export CARGO_TARGET_DIR",
+        binary.display()
+    );
     let mut cmd = Command::new(binary);
     cmd.envs(service.env.iter().map(|(k, v)| (k, v)));
     let (name, port, path) = (service.name, service.port, service.probe);
     let log = logs.join(format!("{name}.log"));
-    println!(
-        "==> starting {name} on 127.0.0.1:{port} (log {})",
-        log.display()
-    );
+    println!("==> starting {name} on 127.0.0.1:{port} (log {})", log.display());
     let mut server = StandIn::spawn(name, port, cmd, &log)?;
     server.grace = Duration::from_secs(10); // to finish in-flight requests and the outbox batch
                                             // A signal ends the wait early; the caller then stops everything.

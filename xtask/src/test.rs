@@ -16,25 +16,16 @@ pub fn run(extra: &[String]) -> Result<i32> {
     install::install()?;
     let root = workspace_root();
     let logs = root.join("target/dev/test-logs");
-    let scratch =
-        TempDir::new(std::env::temp_dir().join(format!("labs-order-test-{}", std::process::id())));
+    let scratch = TempDir::new(std::env::temp_dir().join(format!("labs-order-test-{}", std::process::id())));
     let mongo_port = free_port();
-    let kafka_port = std::iter::repeat_with(free_port)
-        .find(|p| *p != mongo_port)
-        .expect("endless");
+    let kafka_port = std::iter::repeat_with(free_port).find(|p| *p != mongo_port).expect("endless");
 
     let mongo_log = logs.join("secantus.log");
-    println!(
-        "==> starting SecantusDB on 127.0.0.1:{mongo_port} (fresh storage, log {})",
-        mongo_log.display()
-    );
+    println!("==> starting SecantusDB on 127.0.0.1:{mongo_port} (fresh storage, log {})", mongo_log.display());
     let mongo = standins::start_mongo(mongo_port, &scratch.0.join("mongo"), &mongo_log)
         .context("SecantusDB did not start; try `cargo xtask install`")?;
     let kafka_log = logs.join("tansu.log");
-    println!(
-        "==> starting tansu on 127.0.0.1:{kafka_port} (memory storage, log {})",
-        kafka_log.display()
-    );
+    println!("==> starting tansu on 127.0.0.1:{kafka_port} (memory storage, log {})", kafka_log.display());
     let kafka = standins::start_kafka(kafka_port, &scratch.0.join("kafka"), &kafka_log)
         .context("tansu did not start; try `cargo xtask install`")?;
 
@@ -45,10 +36,7 @@ pub fn run(extra: &[String]) -> Result<i32> {
         println!("==> cargo-nextest not found (`cargo install cargo-nextest --locked` makes tests faster); using cargo test");
         cmd.args(["test", "--workspace", "--no-fail-fast"]);
     }
-    cmd.args(extra)
-        .current_dir(&root)
-        .env(MONGODB_URI_VAR, mongo_uri(mongo_port))
-        .env(KAFKA_BOOTSTRAP_VAR, kafka_bootstrap(kafka_port));
+    cmd.args(extra).current_dir(&root).env(MONGODB_URI_VAR, mongo_uri(mongo_port)).env(KAFKA_BOOTSTRAP_VAR, kafka_bootstrap(kafka_port));
     println!(
         "==> running the tests with {MONGODB_URI_VAR}={} {KAFKA_BOOTSTRAP_VAR}={}",
         mongo_uri(mongo_port),
@@ -61,21 +49,13 @@ pub fn run(extra: &[String]) -> Result<i32> {
     drop(mongo);
     let status = status?;
     if !status.success() {
-        eprintln!(
-            "==> tests failed ({status}); stand-in logs are in {}",
-            logs.display()
-        );
+        eprintln!("==> tests failed ({status}); stand-in logs are in {}", logs.display());
     }
     Ok(exit_code(status))
 }
 
 fn nextest_available() -> bool {
-    cargo()
-        .args(["nextest", "--version"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    cargo().args(["nextest", "--version"]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
 }
 
 /// A scratch directory removed when dropped (after the servers using it have stopped).

@@ -8,8 +8,7 @@ use crate::services::{self, Service};
 use crate::standins::{self, ensure_port_free, kafka_bootstrap, log_tail, mongo_uri, StandIn};
 use crate::{cargo, install, run_child, signals, workspace_root};
 
-const HELP: &str =
-    "usage: cargo xtask up [--contact-port 8080] [--order-port 3000] [--mongo-port 27017]
+const HELP: &str = "usage: cargo xtask up [--contact-port 8080] [--order-port 3000] [--mongo-port 27017]
                       [--kafka-port 9092] [--persons 10] [--max-latency SECONDS(0)]
 Runs SecantusDB (data in target/dev/mongo), tansu (in memory) and the services (logs in
 target/dev/logs), writes target/dev/env, and stops everything on Ctrl-C or SIGTERM.";
@@ -25,25 +24,14 @@ struct Options {
 
 /// `None` for `--help`.
 fn parse(args: &[String]) -> Result<Option<Options>> {
-    let mut o = Options {
-        contact_port: 8080,
-        order_port: 3000,
-        mongo_port: 27017,
-        kafka_port: 9092,
-        persons: 10,
-        max_latency: 0.0,
-    };
+    let mut o = Options { contact_port: 8080, order_port: 3000, mongo_port: 27017, kafka_port: 9092, persons: 10, max_latency: 0.0 };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         if arg == "-h" || arg == "--help" {
             return Ok(None);
         }
-        let (flag, inline) = arg
-            .split_once('=')
-            .map_or((arg.as_str(), None), |(f, v)| (f, Some(v.to_string())));
-        let value = inline
-            .or_else(|| args.next().cloned())
-            .with_context(|| format!("{flag} needs a value\n{HELP}"))?;
+        let (flag, inline) = arg.split_once('=').map_or((arg.as_str(), None), |(f, v)| (f, Some(v.to_string())));
+        let value = inline.or_else(|| args.next().cloned()).with_context(|| format!("{flag} needs a value\n{HELP}"))?;
         let bad = || format!("invalid value `{value}` for {flag}\n{HELP}");
         match flag {
             "--contact-port" => o.contact_port = value.parse().with_context(bad)?,
@@ -51,13 +39,7 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
             "--mongo-port" => o.mongo_port = value.parse().with_context(bad)?,
             "--kafka-port" => o.kafka_port = value.parse().with_context(bad)?,
             "--persons" => o.persons = value.parse().with_context(bad)?,
-            "--max-latency" => {
-                o.max_latency = value
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| *s >= 0.0 && s.is_finite())
-                    .with_context(bad)?
-            }
+            "--max-latency" => o.max_latency = value.parse().ok().filter(|s: &f64| *s >= 0.0 && s.is_finite()).with_context(bad)?,
             _ => bail!("unknown option `{flag}`\n{HELP}"),
         }
     }
@@ -86,10 +68,7 @@ pub fn run(args: &[String]) -> Result<i32> {
     let kafka = kafka_bootstrap(o.kafka_port);
     let contact_url = format!("http://127.0.0.1:{}/api/v1/person", o.contact_port);
     let order_url = format!("http://127.0.0.1:{}/api/v1/order", o.order_port);
-    let (contacts_db, orders_db) = (
-        db_uri(o.mongo_port, "contacts"),
-        db_uri(o.mongo_port, "orders"),
-    );
+    let (contacts_db, orders_db) = (db_uri(o.mongo_port, "contacts"), db_uri(o.mongo_port, "orders"));
     let mut services = vec![Service {
         name: "contact-service",
         port: o.contact_port,
@@ -138,43 +117,18 @@ pub fn run(args: &[String]) -> Result<i32> {
     }
     let built = run_child(&mut build)?.success();
     ensure!(!signals::stop_requested(), "interrupted");
-    ensure!(
-        built,
-        "the build failed; fix the errors above and rerun `cargo xtask up`"
-    );
+    ensure!(built, "the build failed; fix the errors above and rerun `cargo xtask up`");
 
     let mut running = Running(Vec::new());
-    println!(
-        "==> starting SecantusDB on 127.0.0.1:{} (data in {})",
-        o.mongo_port,
-        dev.join("mongo").display()
-    );
-    running.0.push(standins::start_mongo(
-        o.mongo_port,
-        &dev.join("mongo"),
-        &logs.join("secantus.log"),
-    )?);
-    println!(
-        "==> starting tansu on 127.0.0.1:{} (memory storage)",
-        o.kafka_port
-    );
-    running.0.push(standins::start_kafka(
-        o.kafka_port,
-        &dev.join("kafka"),
-        &logs.join("tansu.log"),
-    )?);
+    println!("==> starting SecantusDB on 127.0.0.1:{} (data in {})", o.mongo_port, dev.join("mongo").display());
+    running.0.push(standins::start_mongo(o.mongo_port, &dev.join("mongo"), &logs.join("secantus.log"))?);
+    println!("==> starting tansu on 127.0.0.1:{} (memory storage)", o.kafka_port);
+    running.0.push(standins::start_kafka(o.kafka_port, &dev.join("kafka"), &logs.join("tansu.log"))?);
     // Seeding runs before the first answer; with artificial latency each answer may wait that long.
-    let startup =
-        Duration::from_secs(120 + o.persons / 100) + Duration::from_secs_f64(o.max_latency);
+    let startup = Duration::from_secs(120 + o.persons / 100) + Duration::from_secs_f64(o.max_latency);
     let read_timeout = Duration::from_secs_f64(5.0 + o.max_latency);
     for service in &services {
-        running.0.push(services::start(
-            service,
-            &root,
-            &logs,
-            startup,
-            read_timeout,
-        )?);
+        running.0.push(services::start(service, &root, &logs, startup, read_timeout)?);
     }
 
     let mut env = format!("CONTACT_URL={contact_url}\n");
@@ -182,12 +136,8 @@ pub fn run(args: &[String]) -> Result<i32> {
         env += &format!("ORDER_URL={order_url}\n");
     }
     env += &format!("KAFKA_BOOTSTRAP_SERVERS={kafka}\nCONTACTS_MONGODB_URI={contacts_db}\n");
-    env += &format!(
-        "ORDERS_MONGODB_URI={orders_db}\nLOG_DIR={}\n",
-        logs.display()
-    );
-    std::fs::write(&env_file, &env)
-        .with_context(|| format!("cannot write {}", env_file.display()))?;
+    env += &format!("ORDERS_MONGODB_URI={orders_db}\nLOG_DIR={}\n", logs.display());
+    std::fs::write(&env_file, &env).with_context(|| format!("cannot write {}", env_file.display()))?;
 
     println!("==> up");
     println!("    contact service  {contact_url}");
@@ -197,10 +147,7 @@ pub fn run(args: &[String]) -> Result<i32> {
     println!("    MongoDB          {}", mongo_uri(o.mongo_port));
     println!("    Kafka            {kafka}");
     println!("    logs             {}", logs.display());
-    println!(
-        "    settings         {} (KEY=VALUE lines)",
-        env_file.display()
-    );
+    println!("    settings         {} (KEY=VALUE lines)", env_file.display());
     println!("    Ctrl-C stops everything");
 
     let code = watch(&mut running);
@@ -220,11 +167,7 @@ fn watch(running: &mut Running) -> i32 {
         for server in running.0.iter_mut() {
             if let Some(status) = server.exited() {
                 let tail = log_tail(&server.log, 30);
-                eprintln!(
-                    "==> {} exited unexpectedly ({status}); end of {}:\n{tail}",
-                    server.name,
-                    server.log.display()
-                );
+                eprintln!("==> {} exited unexpectedly ({status}); end of {}:\n{tail}", server.name, server.log.display());
                 return 1;
             }
         }
