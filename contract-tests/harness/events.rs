@@ -124,3 +124,16 @@ pub fn versioned_person_event(ty: &str, person_id: &str, version: i64, person: O
     }))
     .unwrap()
 }
+
+/// Writes many records through one producer; returns once the broker acknowledged them all.
+pub async fn inject_many(bootstrap: &str, records: Vec<(String, String, Vec<u8>)>) {
+    use rdkafka::producer::{FutureProducer, FutureRecord};
+    let producer: FutureProducer =
+        ClientConfig::new().set("bootstrap.servers", bootstrap).set("linger.ms", "5").create().expect("test producer");
+    let sends = records
+        .iter()
+        .map(|(topic, key, payload)| producer.send(FutureRecord::to(topic).key(key).payload(payload), Duration::from_secs(30)));
+    for outcome in futures::future::join_all(sends).await {
+        outcome.map_err(|(e, _)| e).expect("inject record");
+    }
+}

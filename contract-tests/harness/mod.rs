@@ -7,7 +7,7 @@ pub mod order_app;
 pub mod process;
 
 pub use contact_app::ContactApp;
-pub use events::{inject, reference_person_event, versioned_person_event, EventReader, Received};
+pub use events::{inject, inject_many, reference_person_event, versioned_person_event, EventReader, Received};
 pub use order_app::OrderApp;
 
 /// A short random suffix for database and topic names.

@@ -7,6 +7,7 @@ mod crud;
 mod events;
 mod person_sync;
 mod references;
+mod transactions;
 
 use labs_order_client::order::{
     types::{InputOrder, Problem},

@@ -31,6 +31,9 @@ pub struct ConsumerConfig {
     /// `cooperative-sticky` rebalances incrementally; `range` where the broker needs it.
     pub assignment_strategy: String,
     pub parked_retry_interval_ms: u64,
+    /// Static group membership (`group.instance.id`): a restarted instance takes its place back
+    /// without a rebalance. Unique per running instance; empty for dynamic membership.
+    pub instance_id: String,
 }
 
 impl Default for ConsumerConfig {
@@ -45,6 +48,7 @@ impl Default for ConsumerConfig {
             auto_commit_interval_ms: 1000,
             assignment_strategy: "cooperative-sticky".into(),
             parked_retry_interval_ms: 1000,
+            instance_id: String::new(),
         }
     }
 }
@@ -61,6 +65,9 @@ pub fn consumer(kafka: &KafkaConfig, config: &ConsumerConfig, topics: &PersonTop
         .set("heartbeat.interval.ms", config.heartbeat_interval_ms.to_string())
         .set("max.poll.interval.ms", config.max_poll_interval_ms.to_string())
         .set("partition.assignment.strategy", &config.assignment_strategy);
+    if !config.instance_id.is_empty() {
+        client.set("group.instance.id", &config.instance_id);
+    }
     let consumer: StreamConsumer = client.create().map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
     consumer.subscribe(&topics.all())?;
     Ok(consumer)

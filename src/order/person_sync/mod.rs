@@ -98,33 +98,39 @@ impl PersonSync {
     }
 
     async fn decide_and_apply(&self, event: &PersonEvent) -> mongodb::error::Result<Outcome> {
-        if self.processed.find_one(doc! { "_id": event.dedup_key() }).await?.is_some() {
-            return Ok(Outcome::Duplicate);
-        }
-        let entry = self.replica.find_one(doc! { "_id": &event.person_id }).await?;
-        if entry.is_none() && !self.referenced(&event.person_id).await? {
-            return Ok(Outcome::Irrelevant);
-        }
-        let target = match (event.kind, &event.snapshot) {
-            (Kind::Deleted, _) => Target::Deleted { version: event.version },
-            (_, Some(person)) => Target::Person { person: Box::new(person.clone()), version: event.version },
-            (_, None) if entry.as_ref().is_some_and(|e| e.get_bool("deleted").unwrap_or(false)) => {
-                // An id-only change of a deleted person: nothing to read, and nothing may revive it.
-                return self.record_only(event, Outcome::Stale).await;
+        match (event.kind, &event.snapshot) {
+            // Everything needed is in the event: relevance, staleness and effect in one transaction.
+            (Kind::Deleted, _) => self.apply(event, Target::Deleted { version: event.version }, false).await,
+            (_, Some(person)) => {
+                self.apply(event, Target::Person { person: Box::new(person.clone()), version: event.version }, false).await
             }
-            (_, None) => match self.lookup.person(&event.person_id, event.request_id.as_deref().unwrap_or("")).await {
-                Ok(Lookup::Found(p)) => {
-                    Target::Person { person: Box::new(convert(&p).map_err(mongodb::error::Error::custom)?), version: None }
+            // Id-only: check cheaply before calling the contact service, outside any transaction.
+            (_, None) => {
+                if self.processed.find_one(doc! { "_id": event.dedup_key() }).await?.is_some() {
+                    return Ok(Outcome::Duplicate);
                 }
-                Ok(Lookup::Missing) => Target::Deleted { version: None },
-                Err(failure) => {
-                    tracing::info!(reason = failure.reason(), "contact service unavailable; event parked");
-                    self.parked.park(event).await?;
-                    return Ok(Outcome::Parked);
+                let entry = self.replica.find_one(doc! { "_id": &event.person_id }).await?;
+                if entry.is_none() && !self.referenced(None, &event.person_id).await? {
+                    return Ok(Outcome::Irrelevant);
                 }
-            },
-        };
-        self.apply(event, target, false).await
+                if entry.as_ref().is_some_and(|e| e.get_bool("deleted").unwrap_or(false)) {
+                    // A deleted person: nothing to read, and nothing may revive it.
+                    return self.apply(event, Target::Deleted { version: None }, false).await;
+                }
+                match self.lookup.person(&event.person_id, event.request_id.as_deref().unwrap_or("")).await {
+                    Ok(Lookup::Found(p)) => {
+                        let person = Box::new(convert(&p).map_err(mongodb::error::Error::custom)?);
+                        self.apply(event, Target::Person { person, version: None }, false).await
+                    }
+                    Ok(Lookup::Missing) => self.apply(event, Target::Deleted { version: None }, false).await,
+                    Err(failure) => {
+                        tracing::info!(reason = failure.reason(), "contact service unavailable; event parked");
+                        self.parked.park(event).await?;
+                        Ok(Outcome::Parked)
+                    }
+                }
+            }
+        }
     }
 
     /// Retries a parked id-only event: reads the person now and applies it, removing the
@@ -138,17 +144,15 @@ impl PersonSync {
         self.apply(event, target, true).await.map(Some)
     }
 
-    async fn referenced(&self, person_id: &str) -> mongodb::error::Result<bool> {
+    /// Whether any order holds the person, in any role.
+    async fn referenced(&self, session: Option<&mut ClientSession>, person_id: &str) -> mongodb::error::Result<bool> {
         let any_role: Vec<Document> = Role::ALL.iter().map(|r| doc! { format!("{}.id", r.order_field()): person_id }).collect();
-        Ok(self.orders.find_one(doc! { "$or": any_role }).projection(doc! { "_id": 1 }).await?.is_some())
-    }
-
-    async fn record_only(&self, event: &PersonEvent, outcome: Outcome) -> mongodb::error::Result<Outcome> {
-        match self.processed.insert_one(processed_record(event, outcome)).await {
-            Ok(_) => Ok(outcome),
-            Err(e) if crate::mongo::is_duplicate_key(&e) => Ok(Outcome::Duplicate),
-            Err(e) => Err(e),
+        let find = self.orders.find_one(doc! { "$or": any_role }).projection(doc! { "_id": 1 });
+        Ok(match session {
+            Some(s) => find.session(s).await?,
+            None => find.await?,
         }
+        .is_some())
     }
 
     async fn apply(&self, event: &PersonEvent, target: Target, unpark: bool) -> mongodb::error::Result<Outcome> {
@@ -175,6 +179,9 @@ impl PersonSync {
             return Ok(Outcome::Duplicate);
         }
         let entry = self.replica.find_one(doc! { "_id": &event.person_id }).session(&mut *session).await?;
+        if entry.is_none() && !self.referenced(Some(&mut *session), &event.person_id).await? {
+            return Ok(Outcome::Irrelevant); // nothing written: the transaction commits empty
+        }
         let held_version = entry.as_ref().and_then(|e| e.get_i64("version").ok()).unwrap_or(0);
         let deleted = entry.as_ref().is_some_and(|e| e.get_bool("deleted").unwrap_or(false));
         let outcome = match target {
@@ -204,7 +211,11 @@ impl PersonSync {
         // One version step per order, however many roles the person holds in it.
         let stale_roles: Vec<Document> =
             Role::ALL.iter().map(|r| doc! { format!("{}.id", r.order_field()): id, r.order_field(): { "$ne": &person_doc } }).collect();
-        self.orders.update_many(doc! { "$or": stale_roles }, doc! { "$inc": { "version": 1_i64 } }).session(&mut *session).await?;
+        let bumped =
+            self.orders.update_many(doc! { "$or": stale_roles }, doc! { "$inc": { "version": 1_i64 } }).session(&mut *session).await?;
+        if bumped.modified_count == 0 {
+            return Ok(()); // every order already shows this data
+        }
         for role in Role::ALL {
             let field = role.order_field();
             self.orders
