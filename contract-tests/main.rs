@@ -4,5 +4,6 @@
 
 mod contact;
 mod harness;
+mod ops;
 mod order;
 mod spec_contract;

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod http;
 pub mod kafka;
 pub mod mongo;
+pub mod ops;
 pub mod order;
 pub mod outbox;
 pub mod telemetry;

@@ -1,17 +1,25 @@
 //! MongoDB access shared by both services: connecting, and running a multi-document write as
 //! one transaction with the retries the driver's specification prescribes.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use futures::future::BoxFuture;
 use mongodb::{
     error::{Error, TRANSIENT_TRANSACTION_ERROR, UNKNOWN_TRANSACTION_COMMIT_RESULT},
+    event::{command::CommandEvent, EventHandler},
     options::ClientOptions,
     Client, ClientSession, Database,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::config::Secret;
+use crate::{
+    config::Secret,
+    ops::metrics::{DbLabels, Metrics, TRANSACTION_RETRIES},
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -29,13 +37,41 @@ impl Default for MongoConfig {
 
 /// Connects lazily (the driver connects on first use); fails only on a malformed URI.
 pub async fn connect(config: &MongoConfig, app_name: &str) -> anyhow::Result<Database> {
+    connect_observed(config, app_name, None).await
+}
+
+/// As [`connect`], timing every command into `db_client_operation_duration_seconds`.
+pub async fn connect_observed(config: &MongoConfig, app_name: &str, metrics: Option<Arc<Metrics>>) -> anyhow::Result<Database> {
     let mut options =
         ClientOptions::parse(config.uri.expose()).await.map_err(|e| anyhow::anyhow!("invalid MongoDB URI (value hidden): {}", e.kind))?;
     options.app_name = Some(app_name.to_string());
+    if let Some(metrics) = metrics {
+        options.command_event_handler = Some(command_timer(metrics));
+    }
     options.server_selection_timeout.get_or_insert(Duration::from_secs(5));
     options.connect_timeout.get_or_insert(Duration::from_secs(3));
     let client = Client::with_options(options)?;
     Ok(client.database(&config.database))
+}
+
+/// Times commands by operation and collection. The collection is the value of a command's first
+/// key, seen when it starts; the duration comes when it ends.
+fn command_timer(metrics: Arc<Metrics>) -> EventHandler<CommandEvent> {
+    let started: Mutex<HashMap<i32, String>> = Mutex::new(HashMap::new());
+    EventHandler::callback(move |event: CommandEvent| match event {
+        CommandEvent::Started(e) => {
+            let collection = e.command.get_str(&e.command_name).unwrap_or("").to_string();
+            started.lock().expect("timer lock").insert(e.request_id, collection);
+        }
+        CommandEvent::Succeeded(e) => record(&metrics, &started, e.request_id, e.command_name, e.duration),
+        CommandEvent::Failed(e) => record(&metrics, &started, e.request_id, e.command_name, e.duration),
+        _ => {}
+    })
+}
+
+fn record(metrics: &Metrics, started: &Mutex<HashMap<i32, String>>, request_id: i32, operation: String, duration: Duration) {
+    let collection = started.lock().expect("timer lock").remove(&request_id).unwrap_or_default();
+    metrics.db.get_or_create(&DbLabels { operation, collection }).observe(duration.as_secs_f64());
 }
 
 /// How long transient transaction failures are retried before giving up.
@@ -61,6 +97,7 @@ where
                     Ok(()) => return Ok(Ok(value)),
                     Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) && started.elapsed() < TRANSACTION_BUDGET => continue,
                     Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) && started.elapsed() < TRANSACTION_BUDGET => {
+                        TRANSACTION_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         backoff(attempt).await;
                         continue 'attempts;
                     }
@@ -75,6 +112,7 @@ where
                 let _ = session.abort_transaction().await;
                 if e.contains_label(TRANSIENT_TRANSACTION_ERROR) && started.elapsed() < TRANSACTION_BUDGET {
                     tracing::debug!(attempt, error = %e, "retrying transaction");
+                    TRANSACTION_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     backoff(attempt).await;
                     continue;
                 }

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 #[path = "../../xtask/src/standins.rs"]
-mod standins;
+pub mod standins;
 
 pub struct Infra {
     pub mongo_uri: String,

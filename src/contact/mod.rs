@@ -18,6 +18,7 @@ use service::ContactService;
 
 use crate::{
     app::App,
+    ops::{Metrics, Ops},
     outbox::{Outbox, Relay},
 };
 
@@ -25,7 +26,9 @@ use crate::{
 /// and wires the API and the outbox relay. `main` and the tests both start here.
 pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Result<App> {
     config.validate()?;
-    let db = crate::mongo::connect(&config.mongodb, "contact-service").await?;
+    let metrics = Metrics::new();
+    let db = crate::mongo::connect_observed(&config.mongodb, "contact-service", Some(metrics.clone())).await?;
+    let producer = config.kafka.producer()?;
     Outbox::new(&db).ensure_indexes().await?;
     config.kafka.ensure_topics(&config.topics.all()).await?;
 
@@ -36,11 +39,23 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
     let max_latency = config.max_latency_secs;
     let api = crate::api::contact::contact_router(Arc::new(api::ContactHandlers(service)))
         .layer(axum::middleware::from_fn(move |req, next| artificial_latency(max_latency, req, next)));
-    let router = crate::http::with_common_layers(api);
+    let outbox = Outbox::new(&db);
+    let refresh_metrics = metrics.clone();
+    let ops = Ops {
+        metrics: metrics.clone(),
+        db: db.clone(),
+        producer: producer.clone(),
+        spec: crate::ops::spec_json(include_str!("../../spec/contact-service.yaml"))?,
+        refresh: Some(Arc::new(move || {
+            let (outbox, metrics) = (outbox.clone(), refresh_metrics.clone());
+            Box::pin(async move { crate::ops::refresh_outbox(&outbox, &metrics).await })
+        })),
+    };
+    let router = crate::http::with_common_layers(api.merge(crate::ops::router(Arc::new(ops))), metrics);
 
     let mut app = App::new(listener, router);
     if config.outbox.enabled {
-        let relay = Relay::new(&db, config.kafka.producer()?, config.outbox.clone(), wake);
+        let relay = Relay::new(&db, producer, config.outbox.clone(), wake);
         let stop = app.shutdown_signal();
         app.spawn_worker(relay.run(stop));
     }

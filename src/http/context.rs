@@ -82,12 +82,21 @@ pub(crate) async fn request_id_middleware(mut request: Request, next: Next) -> R
     response
 }
 
-/// Route-level middleware: names the matched route template (never the raw path) on the span.
-pub(crate) async fn record_route(request: Request, next: Next) -> Response {
-    if let Some(route) = request.extensions().get::<MatchedPath>() {
-        tracing::Span::current().record("route", route.as_str());
-    }
-    next.run(request).await
+/// Route-level middleware: names the matched route template (never the raw path) on the span
+/// and records the request's latency under it.
+pub(crate) async fn record_route(
+    axum::extract::State(metrics): axum::extract::State<std::sync::Arc<crate::ops::Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
+    tracing::Span::current().record("route", route.as_str());
+    let method = request.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let labels = crate::ops::metrics::HttpLabels { method, route, status: response.status().as_u16() };
+    metrics.http.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
+    response
 }
 
 #[cfg(test)]

@@ -10,10 +10,11 @@ use super::ApiError;
 /// Larger bodies answer 413 and change nothing.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// Adds the body limit, the request id and span, and problem answers for unknown routes.
-pub fn with_common_layers(router: Router) -> Router {
+/// Adds latency metrics, the body limit, the request id and span, and problem answers for
+/// unknown routes.
+pub fn with_common_layers(router: Router, metrics: std::sync::Arc<crate::ops::Metrics>) -> Router {
     router
-        .route_layer(middleware::from_fn(super::context::record_route))
+        .route_layer(middleware::from_fn_with_state(metrics, super::context::record_route))
         .fallback(|| async { ApiError::NotFound("no such resource".to_string()) })
         .method_not_allowed_fallback(|| async {
             ApiError::BadRequest { detail: "method not allowed on this resource".to_string(), field: None }

@@ -49,17 +49,19 @@ impl LookupFailure {
 
 pub struct ContactLookup {
     client: contact::Client,
+    metrics: std::sync::Arc<crate::ops::Metrics>,
     config: ContactClientConfig,
     breaker: Breaker,
 }
 
 impl ContactLookup {
-    pub fn new(config: &ContactClientConfig, auth: ClientAuth) -> anyhow::Result<Self> {
+    pub fn new(config: &ContactClientConfig, auth: ClientAuth, metrics: std::sync::Arc<crate::ops::Metrics>) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_millis(config.timeout_ms))
             .timeout(Duration::from_millis(config.timeout_ms))
             .build()?;
         Ok(Self {
+            metrics,
             client: contact::Client::new_with_client(config.url.trim_end_matches('/'), http, auth),
             config: config.clone(),
             breaker: Breaker::new(config.breaker_failures, Duration::from_millis(config.breaker_open_ms)),
@@ -72,6 +74,7 @@ impl ContactLookup {
         let mut last = LookupFailure::Timeout;
         for attempt in 0..=self.config.retries {
             if !self.breaker.allow() {
+                self.metrics.contact_failure(LookupFailure::CircuitOpen.reason());
                 return Err(LookupFailure::CircuitOpen);
             }
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -94,6 +97,7 @@ impl ContactLookup {
                 }
                 Err(failure) => {
                     self.breaker.failure();
+                    self.metrics.contact_failure(failure.reason());
                     tracing::warn!(attempt, reason = failure.reason(), "contact service lookup failed");
                     last = failure;
                 }

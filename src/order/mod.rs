@@ -20,27 +20,49 @@ pub use config::OrderConfig;
 
 use crate::{
     app::App,
+    ops::{Metrics, Ops},
     outbox::{Outbox, Relay},
 };
 
 /// Builds the order service on `listener`. `main` and the tests both start here.
 pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result<App> {
     config.validate()?;
-    let db = crate::mongo::connect(&config.mongodb, "order-service").await?;
+    let metrics = Metrics::new().with_order_series();
+    let db = crate::mongo::connect_observed(&config.mongodb, "order-service", Some(metrics.clone())).await?;
+    let producer = config.kafka.producer()?;
     Outbox::new(&db).ensure_indexes().await?;
     let mut topics = vec![config.order_topic.as_str(), config.consumer.dead_letter_topic.as_str()];
     topics.extend(config.person_topics.all());
     config.kafka.ensure_topics(&topics).await?;
 
-    let lookup = Arc::new(contact_lookup::ContactLookup::new(&config.contact, ClientAuth::none())?);
+    let lookup = Arc::new(contact_lookup::ContactLookup::new(&config.contact, ClientAuth::none(), metrics.clone())?);
     let wake = Arc::new(Notify::new());
     let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone());
     service.ensure_indexes().await?;
 
     let api = crate::api::order::order_router(Arc::new(api::OrderHandlers(service)));
-    let mut app = App::new(listener, crate::http::with_common_layers(api));
+    let (outbox, orders, refresh_metrics) =
+        (Outbox::new(&db), db.collection::<mongodb::bson::Document>(service::ORDERS_COLLECTION), metrics.clone());
+    let ops = Ops {
+        metrics: metrics.clone(),
+        db: db.clone(),
+        producer: producer.clone(),
+        spec: crate::ops::spec_json(include_str!("../../spec/order-service.yaml"))?,
+        // Counted at scrape time: right after restarts and bulk deletes alike.
+        refresh: Some(Arc::new(move || {
+            let (outbox, orders, metrics) = (outbox.clone(), orders.clone(), refresh_metrics.clone());
+            Box::pin(async move {
+                if let Ok(n) = orders.count_documents(mongodb::bson::doc! {}).await {
+                    metrics.orders_active.set(n as i64);
+                }
+                crate::ops::refresh_outbox(&outbox, &metrics).await;
+            })
+        })),
+    };
+    let router = crate::http::with_common_layers(api.merge(crate::ops::router(Arc::new(ops))), metrics.clone());
+    let mut app = App::new(listener, router);
     if config.outbox.enabled {
-        let relay = Relay::new(&db, config.kafka.producer()?, config.outbox.clone(), wake);
+        let relay = Relay::new(&db, producer.clone(), config.outbox.clone(), wake);
         let stop = app.shutdown_signal();
         app.spawn_worker(relay.run(stop));
     }
@@ -48,8 +70,9 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
         let sync = person_sync::PersonSync::new(&db, lookup);
         let consumer = person_sync::consumer::PersonEventConsumer {
             consumer: person_sync::consumer::consumer(&config.kafka, &config.consumer, &config.person_topics)?,
-            producer: config.kafka.producer()?,
+            producer,
             sync: sync.clone(),
+            metrics,
             topics: config.person_topics.clone(),
             dead_letter_topic: config.consumer.dead_letter_topic.clone(),
         };

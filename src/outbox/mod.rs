@@ -85,6 +85,15 @@ impl Outbox {
         self.records.count_documents(doc! { "sent": false }).await
     }
 
+    /// How long the oldest unsent event has been waiting.
+    pub async fn oldest_unsent_age(&self) -> mongodb::error::Result<Option<std::time::Duration>> {
+        let oldest = self.records.find_one(doc! { "sent": false }).sort(doc! { "_id": 1 }).await?;
+        Ok(oldest.map(|r| {
+            let waited = DateTime::now().timestamp_millis() - r.created_at.timestamp_millis();
+            std::time::Duration::from_millis(waited.max(0) as u64)
+        }))
+    }
+
     pub(crate) fn records(&self) -> &Collection<OutboxRecord> {
         &self.records
     }

@@ -79,6 +79,7 @@ pub struct PersonEventConsumer {
     pub sync: PersonSync,
     pub topics: PersonTopics,
     pub dead_letter_topic: String,
+    pub metrics: std::sync::Arc<crate::ops::Metrics>,
 }
 
 impl PersonEventConsumer {
@@ -121,7 +122,10 @@ impl PersonEventConsumer {
         let mut attempt = 0u32;
         loop {
             match self.sync.handle(&event).await {
-                Ok(_) => return true,
+                Ok(outcome) => {
+                    self.metrics.event_handled(outcome.label());
+                    return true;
+                }
                 Err(e) => {
                     attempt += 1;
                     tracing::warn!(error = %e, attempt, person_id = %event.person_id, "handling a person event failed; retrying");
@@ -165,7 +169,10 @@ impl PersonEventConsumer {
                 record = record.payload(payload);
             }
             match self.producer.send(record, Duration::from_secs(10)).await {
-                Ok(_) => return true,
+                Ok(_) => {
+                    self.metrics.event_handled("dead_lettered");
+                    return true;
+                }
                 Err((e, _)) => {
                     attempt += 1;
                     tracing::warn!(error = %e, attempt, "dead-lettering failed; retrying");
