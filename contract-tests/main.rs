@@ -3,6 +3,7 @@
 //! `LABS_TEST_KAFKA_BOOTSTRAP`), driven through the generated client over real HTTP.
 
 mod contact;
+mod docs_page;
 mod harness;
 mod ops;
 mod order;

@@ -30,19 +30,26 @@ pub struct Ops {
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// `/health/live`, `/health/ready`, `/metrics`, `/openapi.json`.
+/// `/health/live`, `/health/ready`, `/metrics`, `/openapi.json` and the interactive docs at
+/// `/docs` (Swagger UI compiled into the binary: works without internet access).
 pub fn router(ops: Arc<Ops>) -> Router {
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", ops.spec.clone());
     Router::new()
         .route("/health/live", get(|| async { Json(json!({ "status": "up" })) }))
         .route("/health/ready", get(ready))
         .route("/metrics", get(metrics))
-        .route("/openapi.json", get(|State(ops): State<Arc<Ops>>| async move { Json(ops.spec.clone()) }))
         .with_state(ops)
+        .merge(docs)
 }
 
-/// Parses a spec file (YAML) into the JSON served at `/openapi.json`.
+/// Parses a spec file (YAML) into the JSON served at `/openapi.json`, with this instance
+/// (`/`) as the first server so "Try it out" calls the service that serves the page.
 pub fn spec_json(yaml: &str) -> anyhow::Result<Value> {
-    Ok(serde_yaml::from_str(yaml)?)
+    let mut spec: Value = serde_yaml::from_str(yaml)?;
+    if let Some(servers) = spec.get_mut("servers").and_then(Value::as_array_mut) {
+        servers.insert(0, json!({ "url": "/", "description": "This instance" }));
+    }
+    Ok(spec)
 }
 
 async fn ready(State(ops): State<Arc<Ops>>) -> axum::response::Response {
@@ -66,7 +73,7 @@ async fn metrics(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
     if let Some(refresh) = &ops.refresh {
         refresh().await;
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], ops.metrics.render())
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], ops.metrics.render())
 }
 
 /// Sets the outbox gauges from the database.

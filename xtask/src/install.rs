@@ -14,7 +14,32 @@ pub fn install() -> Result<()> {
     fs::create_dir_all(&tools)
         .with_context(|| format!("cannot create {}; set LABS_ORDER_CACHE to a writable directory", tools.display()))?;
     install_secantus()?;
-    install_tansu()
+    install_tansu()?;
+    install_browser_test_tools()
+}
+
+/// Debian's Chromium and the pinned playwright-core (no browser download) that drive the
+/// docs page test.
+fn install_browser_test_tools() -> Result<()> {
+    if Command::new("chromium").arg("--version").output().map(|o| o.status.success()).unwrap_or(false) {
+        println!("==> chromium already installed");
+    } else {
+        println!("==> installing Debian's chromium (apt-get) for the docs page test");
+        let status = run_child(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]))?;
+        ensure!(
+            status.success(),
+            "`apt-get install chromium` failed ({status}): install Debian's `chromium` package (as root), then rerun `cargo xtask install`"
+        );
+    }
+    let dir = crate::workspace_root().join("contract-tests/browser");
+    if dir.join("node_modules/playwright-core").exists() {
+        println!("==> playwright-core already installed in {}", dir.display());
+        return Ok(());
+    }
+    println!("==> installing playwright-core (npm ci, pinned in package-lock.json) in {}", dir.display());
+    let status = run_child(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))?;
+    ensure!(status.success(), "`npm ci` in {} failed ({status}): check that the npm registry is reachable", dir.display());
+    Ok(())
 }
 
 fn install_secantus() -> Result<()> {
