@@ -7,4 +7,5 @@ mod docs_page;
 mod harness;
 mod ops;
 mod order;
+mod request_id;
 mod spec_contract;

@@ -11,29 +11,53 @@ use labs_order::order::OrderConfig;
 pub struct ServiceProcess {
     child: Child,
     _config_file: std::path::PathBuf,
+    pub url: String,
+    /// The process's log (JSON lines), when it was started with [`ServiceProcess::logged`].
+    pub log: Option<std::path::PathBuf>,
 }
 
 impl ServiceProcess {
     /// Runs the `order-service` binary with `config` (written as a config file) on a free port.
-    pub async fn order(mut config: OrderConfig) -> Self {
-        config.port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let file = std::env::temp_dir().join(format!("order-{}.yaml", super::unique_suffix()));
+    pub async fn order(config: OrderConfig) -> Self {
+        Self::start(env!("CARGO_BIN_EXE_order-service"), serde_json::to_value(config).unwrap(), None).await
+    }
+
+    /// Runs a service binary at log level `info` with its log captured to a file.
+    pub async fn logged(binary: &str, config: serde_json::Value) -> Self {
+        let log = std::env::temp_dir().join(format!("service-{}.log", super::unique_suffix()));
+        Self::start(binary, config, Some(log)).await
+    }
+
+    async fn start(binary: &str, mut config: serde_json::Value, log: Option<std::path::PathBuf>) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        config["port"] = port.into();
+        let file = std::env::temp_dir().join(format!("service-{}.yaml", super::unique_suffix()));
         // JSON is YAML: the file layer takes it as it is.
         std::fs::write(&file, serde_json::to_vec(&config).unwrap()).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_order-service"))
+        let (level, stderr) = match &log {
+            Some(path) => ("info,rdkafka=warn".to_string(), Stdio::from(std::fs::File::create(path).unwrap())),
+            None => (std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()), Stdio::inherit()),
+        };
+        let child = Command::new(binary)
             .arg("--config")
             .arg(&file)
-            .env("RUST_LOG", std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()))
+            .env("RUST_LOG", level)
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
-            .expect("start order-service");
+            .expect("start the service binary");
         let deadline = Instant::now() + Duration::from_secs(30);
-        while tokio::net::TcpStream::connect(("127.0.0.1", config.port)).await.is_err() {
-            assert!(Instant::now() < deadline, "order-service did not start");
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            assert!(Instant::now() < deadline, "{binary} did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Self { child, _config_file: file }
+        Self { child, _config_file: file, url: format!("http://127.0.0.1:{port}"), log }
+    }
+
+    /// The captured log lines that mention `needle`, parsed.
+    pub fn log_lines_with(&self, needle: &str) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.log.as_ref().expect("started with a log")).unwrap_or_default();
+        text.lines().filter(|l| l.contains(needle)).filter_map(|l| serde_json::from_str(l).ok()).collect()
     }
 
     /// SIGKILL, and wait for the process to be gone.
