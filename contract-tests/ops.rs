@@ -112,6 +112,19 @@ async fn metrics_show_requests_database_calls_contact_failures_events_and_active
             && text.contains("mongo_transaction_retries_total ")
     );
 
+    // Consumer lag comes from librdkafka statistics every few seconds.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = get(&format!("{}/metrics", app.url)).await.1;
+        let topic = &app.config.person_topics.changed;
+        if let Some(lag) = text.lines().find(|l| l.starts_with("kafka_consumer_lag{") && l.contains(topic.as_str())) {
+            assert!(lag.ends_with(" 0"), "caught up: {lag}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no kafka_consumer_lag series: {text}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
     app.client.delete_all_using_delete().send().await.unwrap();
     let contact_url = app.contact.url.clone();
     let after = get(&format!("{}/metrics", app.url)).await.1;

@@ -8,6 +8,8 @@ use serde_json::Value;
 pub const STRUCTURED_CONTENT_TYPE: &str = "application/cloudevents+json; charset=UTF-8";
 /// Extension attribute carrying the id of the request that caused the event.
 pub const REQUEST_ID_EXTENSION: &str = "requestid";
+/// CloudEvents distributed tracing extension (W3C trace context).
+pub const TRACEPARENT_EXTENSION: &str = "traceparent";
 
 /// A new event with a random id, the current time and JSON data.
 pub fn new_event(source: &str, ty: &str, subject: &str, data: Value, request_id: Option<&str>) -> anyhow::Result<Event> {
@@ -20,6 +22,10 @@ pub fn new_event(source: &str, ty: &str, subject: &str, data: Value, request_id:
         .data("application/json", data);
     if let Some(id) = request_id {
         builder = builder.extension(REQUEST_ID_EXTENSION, id);
+    }
+    // Distributed tracing extension: the trace of the request that caused the event.
+    if let Some(traceparent) = crate::http::current_traceparent() {
+        builder = builder.extension(TRACEPARENT_EXTENSION, traceparent.as_ref());
     }
     builder.build().map_err(|e| anyhow::anyhow!("invalid CloudEvent: {e}"))
 }

@@ -39,6 +39,22 @@ async fn create_update_and_delete_publish_order_events_in_order() {
 }
 
 #[tokio::test]
+async fn order_events_carry_the_callers_trace_in_traceparent() {
+    let app = OrderApp::spawn().await;
+    let mut events = app.order_events();
+    let ada = app.person("Ada").await;
+    let caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    app.http().post(format!("{}/api/v1/order", app.url)).header("traceparent", caller).json(&input_for(&ada)).send().await.unwrap();
+    app.client.create_using_post().body(input_for(&ada)).send().await.unwrap();
+
+    let got = events.expect(2, EVENT_WAIT).await;
+    let traces: Vec<&str> = got.iter().map(|e| e.event["traceparent"].as_str().unwrap()).collect();
+    assert!(traces[0].starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-") && !traces[0].contains("00f067aa0ba902b7"), "{traces:?}");
+    assert!(traces[1].starts_with("00-") && !traces[1].contains("4bf92f3577b34da6a3ce929d0e0e4736"), "a new trace without a caller");
+}
+
+#[tokio::test]
 async fn delete_all_emits_one_delete_event_per_order_and_a_no_op_patch_none() {
     let app = OrderApp::spawn().await;
     let mut events = app.order_events();

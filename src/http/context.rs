@@ -19,6 +19,8 @@ const MAX_REQUEST_ID_LEN: usize = 128;
 pub(crate) struct RequestInfo {
     pub id: Arc<str>,
     pub path: String,
+    /// W3C trace context of this request: the caller's trace with a new span, or a new trace.
+    pub traceparent: Arc<str>,
 }
 
 tokio::task_local! {
@@ -27,6 +29,31 @@ tokio::task_local! {
 
 pub(crate) fn current_request() -> Option<RequestInfo> {
     CURRENT.try_with(Clone::clone).ok()
+}
+
+/// The W3C `traceparent` of the request being served by this task, if any.
+pub fn current_traceparent() -> Option<Arc<str>> {
+    CURRENT.try_with(|r| r.traceparent.clone()).ok()
+}
+
+/// Continues the caller's trace (`00-<trace-id>-<parent-id>-<flags>`) with a new span id, or
+/// starts a new sampled trace.
+fn child_traceparent(headers: &HeaderMap) -> Arc<str> {
+    let span_id = &uuid::Uuid::new_v4().simple().to_string()[..16];
+    let caller = headers.get("traceparent").and_then(|v| v.to_str().ok()).and_then(|v| {
+        let parts: Vec<&str> = v.split('-').collect();
+        let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        (parts.len() == 4
+            && hex(parts[0], 2)
+            && parts[0] != "ff"
+            && hex(parts[1], 32)
+            && parts[1] != "0".repeat(32)
+            && hex(parts[2], 16)
+            && hex(parts[3], 2))
+        .then(|| (parts[1].to_string(), parts[3].to_string()))
+    });
+    let (trace_id, flags) = caller.unwrap_or_else(|| (uuid::Uuid::new_v4().simple().to_string(), "01".to_string()));
+    Arc::from(format!("00-{trace_id}-{span_id}-{flags}"))
 }
 
 /// The id of the request being served by this task, if any.
@@ -67,7 +94,7 @@ fn accepted_or_new(headers: &HeaderMap) -> Arc<str> {
 /// Middleware: assigns the request id, opens the request span, logs the outcome, echoes the id.
 pub(crate) async fn request_id_middleware(mut request: Request, next: Next) -> Response {
     let id = accepted_or_new(request.headers());
-    let info = RequestInfo { id: id.clone(), path: request.uri().path().to_string() };
+    let info = RequestInfo { id: id.clone(), path: request.uri().path().to_string(), traceparent: child_traceparent(request.headers()) };
     request.extensions_mut().insert(info.clone());
     let span = tracing::info_span!("http_request", request_id = %id, method = %request.method(), route = tracing::field::Empty, status = tracing::field::Empty);
     let started = std::time::Instant::now();
@@ -107,6 +134,17 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(REQUEST_ID_HEADER, HeaderValue::from_str(value).unwrap());
         h
+    }
+
+    #[test]
+    fn a_callers_trace_is_continued_and_garbage_starts_a_new_one() {
+        let mut h = HeaderMap::new();
+        h.insert("traceparent", HeaderValue::from_static("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        let continued = child_traceparent(&h);
+        assert!(continued.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-") && continued.ends_with("-01"));
+        assert!(!continued.contains("00f067aa0ba902b7"), "a new span id");
+        h.insert("traceparent", HeaderValue::from_static("garbage"));
+        assert_eq!(child_traceparent(&h).len(), 55);
     }
 
     #[test]

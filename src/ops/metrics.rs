@@ -36,6 +36,12 @@ pub struct ReasonLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct PartitionLabels {
+    pub topic: String,
+    pub partition: i32,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OutcomeLabels {
     pub outcome: String,
 }
@@ -58,6 +64,8 @@ pub struct Metrics {
     pub orders_active: Gauge,
     pub outbox_backlog: Gauge,
     pub outbox_oldest_age_seconds: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// Messages behind the end of each assigned partition (from librdkafka statistics).
+    pub consumer_lag: Family<PartitionLabels, Gauge>,
     transaction_retries: Counter,
 }
 
@@ -77,6 +85,7 @@ impl Metrics {
         let outbox_backlog = Gauge::default();
         let outbox_oldest_age_seconds = Gauge::<f64, AtomicU64>::default();
         let transaction_retries = Counter::default();
+        let consumer_lag = Family::<PartitionLabels, Gauge>::default();
         registry.register("http_server_request_duration_seconds", "HTTP request latency by route template", http.clone());
         registry.register("db_client_operation_duration_seconds", "MongoDB command latency", db.clone());
         registry.register("contact_client_requests_failed", "Failed calls to the contact service by reason", contact_failures.clone());
@@ -85,6 +94,7 @@ impl Metrics {
         registry.register("outbox_backlog", "Staged events not yet acknowledged by Kafka", outbox_backlog.clone());
         registry.register("outbox_oldest_unsent_age_seconds", "Age of the oldest unsent outbox event", outbox_oldest_age_seconds.clone());
         registry.register("mongo_transaction_retries", "Transactions retried after a transient error", transaction_retries.clone());
+        registry.register("kafka_consumer_lag", "Messages behind the end of each assigned partition", consumer_lag.clone());
         Arc::new(Self {
             registry,
             http,
@@ -94,6 +104,7 @@ impl Metrics {
             orders_active,
             outbox_backlog,
             outbox_oldest_age_seconds,
+            consumer_lag,
             transaction_retries,
         })
     }

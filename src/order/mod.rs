@@ -69,7 +69,12 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     if config.consumer.enabled {
         let sync = person_sync::PersonSync::new(&db, lookup);
         let consumer = person_sync::consumer::PersonEventConsumer {
-            consumer: person_sync::consumer::consumer(&config.kafka, &config.consumer, &config.person_topics)?,
+            consumer: person_sync::consumer::consumer(
+                &config.kafka,
+                &config.consumer,
+                &config.person_topics,
+                person_sync::consumer::LagReporter(metrics.clone()),
+            )?,
             producer,
             sync: sync.clone(),
             metrics,

@@ -7,9 +7,11 @@
 use std::time::Duration;
 
 use rdkafka::{
-    consumer::{CommitMode, Consumer, StreamConsumer},
+    consumer::{CommitMode, Consumer, ConsumerContext, StreamConsumer},
     message::{BorrowedMessage, Header, Headers, Message, OwnedHeaders},
     producer::{FutureProducer, FutureRecord},
+    statistics::Statistics,
+    ClientContext,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -53,7 +55,28 @@ impl Default for ConsumerConfig {
     }
 }
 
-pub fn consumer(kafka: &KafkaConfig, config: &ConsumerConfig, topics: &PersonTopics) -> anyhow::Result<StreamConsumer> {
+/// Reports the lag of every assigned partition from librdkafka's periodic statistics.
+pub struct LagReporter(pub std::sync::Arc<crate::ops::Metrics>);
+
+impl ClientContext for LagReporter {
+    fn stats(&self, statistics: Statistics) {
+        for (topic, t) in &statistics.topics {
+            for (partition, p) in &t.partitions {
+                // librdkafka reports -1 for partitions it does not consume; skip those.
+                if *partition >= 0 && p.consumer_lag >= 0 {
+                    let labels = crate::ops::metrics::PartitionLabels { topic: topic.clone(), partition: *partition };
+                    self.0.consumer_lag.get_or_create(&labels).set(p.consumer_lag);
+                }
+            }
+        }
+    }
+}
+
+impl ConsumerContext for LagReporter {}
+
+pub type PersonConsumer = StreamConsumer<LagReporter>;
+
+pub fn consumer(kafka: &KafkaConfig, config: &ConsumerConfig, topics: &PersonTopics, lag: LagReporter) -> anyhow::Result<PersonConsumer> {
     let mut client = kafka.client_config();
     client
         .set("group.id", &config.group_id)
@@ -64,17 +87,18 @@ pub fn consumer(kafka: &KafkaConfig, config: &ConsumerConfig, topics: &PersonTop
         .set("session.timeout.ms", config.session_timeout_ms.to_string())
         .set("heartbeat.interval.ms", config.heartbeat_interval_ms.to_string())
         .set("max.poll.interval.ms", config.max_poll_interval_ms.to_string())
-        .set("partition.assignment.strategy", &config.assignment_strategy);
+        .set("partition.assignment.strategy", &config.assignment_strategy)
+        .set("statistics.interval.ms", "5000");
     if !config.instance_id.is_empty() {
         client.set("group.instance.id", &config.instance_id);
     }
-    let consumer: StreamConsumer = client.create().map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
+    let consumer: PersonConsumer = client.create_with_context(lag).map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
     consumer.subscribe(&topics.all())?;
     Ok(consumer)
 }
 
 pub struct PersonEventConsumer {
-    pub consumer: StreamConsumer,
+    pub consumer: PersonConsumer,
     pub producer: FutureProducer,
     pub sync: PersonSync,
     pub topics: PersonTopics,
