@@ -41,7 +41,8 @@ pub fn load<T: DeserializeOwned + Serialize + Default>(
         merge(&mut merged, layer);
     }
     let env_prefix = format!("{}_", prefix.to_uppercase());
-    for (key, value) in std::env::vars() {
+    // Variables that are not UTF-8 cannot be ours; skip them instead of failing.
+    for (key, value) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))) {
         if let Some(rest) = key.strip_prefix(&env_prefix) {
             let path = rest.to_lowercase().replace("__", ".");
             set_path(&mut merged, &path, &value);
@@ -50,7 +51,16 @@ pub fn load<T: DeserializeOwned + Serialize + Default>(
     for (path, value) in overrides {
         set_path(&mut merged, path, value);
     }
-    serde_json::from_value(merged).map_err(|e| anyhow::anyhow!("invalid configuration ({prefix}): {e}"))
+    serde_json::from_value(merged).map_err(|e| anyhow::anyhow!("invalid configuration ({prefix}): {}", without_values(&e.to_string())))
+}
+
+/// Serde names the offending value in quotes; a value may be a secret, so it is hidden.
+fn without_values(message: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in message.split('"').enumerate() {
+        out.push_str(if i % 2 == 1 { "<value hidden>" } else { part });
+    }
+    out
 }
 
 fn merge(base: &mut Value, layer: Value) {
@@ -133,6 +143,12 @@ mod tests {
     fn secrets_never_print() {
         let s = Sample { uri: Secret::new("mongodb://u:pw@h"), ..Default::default() };
         assert!(!format!("{s:?}").contains("pw"));
+    }
+
+    #[test]
+    fn a_misplaced_secret_is_not_repeated_in_the_error() {
+        let err = load::<Sample>("nope_prefix_x", None, &[("uri.x".into(), "mongodb://u:pw@h".into())]).unwrap_err();
+        assert!(!err.to_string().contains("pw@h"), "{err}");
     }
 
     #[test]

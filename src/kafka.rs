@@ -30,6 +30,14 @@ impl Default for KafkaConfig {
     }
 }
 
+/// A client error without the configuration value it may quote (values can be secrets).
+pub fn redacted(err: &rdkafka::error::KafkaError) -> String {
+    match err {
+        rdkafka::error::KafkaError::ClientConfig(_, _, key, _) => format!("invalid client property {key} (value hidden)"),
+        other => other.to_string(),
+    }
+}
+
 impl KafkaConfig {
     pub fn client_config(&self) -> ClientConfig {
         let mut config = ClientConfig::new();
@@ -45,12 +53,13 @@ impl KafkaConfig {
     pub fn producer(&self) -> anyhow::Result<FutureProducer> {
         let mut config = self.client_config();
         config.set("enable.idempotence", "true").set("acks", "all").set("message.timeout.ms", "10000").set("linger.ms", "2");
-        config.create().map_err(|e| anyhow::anyhow!("cannot create Kafka producer: {e}"))
+        config.create().map_err(|e| anyhow::anyhow!("cannot create Kafka producer: {}", redacted(&e)))
     }
 
     /// Creates the topics that do not exist yet.
     pub async fn ensure_topics(&self, topics: &[&str]) -> anyhow::Result<()> {
-        let admin: AdminClient<DefaultClientContext> = self.client_config().create()?;
+        let admin: AdminClient<DefaultClientContext> =
+            self.client_config().create().map_err(|e| anyhow::anyhow!("cannot create Kafka admin client: {}", redacted(&e)))?;
         let new: Vec<_> = topics.iter().map(|t| NewTopic::new(t, self.partitions, TopicReplication::Fixed(1))).collect();
         let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
         for result in admin.create_topics(&new, &options).await? {

@@ -79,3 +79,20 @@ async fn unknown_order_ids_are_404_for_read_and_delete() {
     let (delete, _) = expect_problem(app.client.delete_using_delete().order_id("nope").send().await);
     assert_eq!((read, delete), (404, 404));
 }
+
+#[tokio::test]
+async fn an_unreadable_precondition_is_400_and_a_wrong_method_405() {
+    let app = OrderApp::spawn().await;
+    let ada = app.person("Ada").await;
+    let order = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner();
+    let url = format!("{}/api/v1/order/{}", app.url, order.order_id.unwrap());
+    let bad = reqwest::header::HeaderValue::from_bytes(b"\"1\"\xff").unwrap();
+
+    let guarded = app.http().delete(&url).header("if-match", bad).send().await.unwrap();
+    let wrong_method = app.http().post(&url).json(&input_for(&ada)).send().await.unwrap();
+
+    assert_eq!(guarded.status(), 400);
+    assert_eq!(wrong_method.status(), 405);
+    assert_eq!(wrong_method.headers()["content-type"], "application/problem+json");
+    assert_eq!(app.client.read_using_get().order_id(url.rsplit('/').next().unwrap()).send().await.unwrap().status(), 200, "still there");
+}

@@ -272,9 +272,12 @@ async fn a_crash_after_the_transaction_but_before_the_offset_commit_redelivers_a
     rename(&app, &ada, "Twice").await; // re-applying crash-1 would now read "Twice"
                                        // Restarted once the group has noticed the loss (session timeout), as a supervisor would.
     tokio::time::sleep(Duration::from_millis(u64::from(config.consumer.session_timeout_ms) + 2000)).await;
-    let _restarted = ServiceProcess::order(config.clone()).await;
+    let restarted = ServiceProcess::order(config.clone()).await;
     inject(&kafka, &changed, &ada, b"marker after crash-1", &[]).await;
     EventReader::new(&kafka, &[&config.consumer.dead_letter_topic], 3).expect(1, SYNC_WAIT).await;
+    let metrics = reqwest::get(format!("{}/metrics", restarted.url)).await.unwrap().text().await.unwrap();
+    let duplicates = metrics.lines().find(|l| l.starts_with(r#"person_events_handled_total{outcome="duplicate"}"#)).unwrap();
+    assert!(duplicates.ends_with(" 1"), "crash-1 was delivered again and recognised: {duplicates}");
 
     let (order, etag) = app.eventually(&id, SYNC_WAIT, |_| true).await;
     assert_eq!((sold_to_name(&order), etag.as_str()), (Some("Once"), "\"2\""), "the redelivered event had no effect");

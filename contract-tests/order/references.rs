@@ -87,3 +87,18 @@ async fn a_hanging_contact_service_answers_503_within_the_budget_and_the_breaker
     assert_eq!(first.detail.as_deref(), Some("contact service is unavailable (timeout)"));
     assert_eq!(again.detail.as_deref(), Some("contact service is unavailable (circuit_open)"), "two timeouts opened the circuit");
 }
+
+#[tokio::test]
+async fn an_id_the_contact_api_cannot_address_is_an_unknown_person_not_an_outage() {
+    let app = OrderApp::spawn_with(|c| c.contact.breaker_failures = 1).await;
+    for id in ["search", "count", "a/b"] {
+        let (status, problem) = expect_problem(app.client.create_using_post().body(input_for(id)).send().await);
+        assert_eq!(status, 422, "{id}: {problem:?}");
+    }
+    let ada = app.person("Ada").await;
+    assert_eq!(
+        app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().status().as_u16(),
+        200,
+        "the circuit stayed closed"
+    );
+}

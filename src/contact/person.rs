@@ -49,26 +49,6 @@ pub fn example_filter(example: &Person) -> Result<Document, ApiError> {
     Ok(filter)
 }
 
-/// Both `page` (0-based) and `size` select one page; otherwise everything.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Page {
-    pub skip: u64,
-    pub limit: i64,
-}
-
-pub fn page(page: Option<i32>, size: Option<i32>) -> Result<Option<Page>, ApiError> {
-    if let Some(p) = page.filter(|p| *p < 0) {
-        return Err(ApiError::bad_field("page", format!("page must be >= 0, got {p}")));
-    }
-    if let Some(s) = size.filter(|s| *s < 1) {
-        return Err(ApiError::bad_field("size", format!("size must be >= 1, got {s}")));
-    }
-    Ok(match (page, size) {
-        (Some(p), Some(s)) => Some(Page { skip: p as u64 * s as u64, limit: s as i64 }),
-        _ => None,
-    })
-}
-
 /// Stored document of a person: the API fields, `_id` and the version.
 pub fn to_document(person: &Person, version: i64) -> Result<Document, bson::ser::Error> {
     let mut doc = bson::to_document(&Person { id: None, ..person.clone() })?;
@@ -106,14 +86,6 @@ mod tests {
             serde_json::to_value(merged).unwrap(),
             json!({"id":"1","firstName":"Ada","city":"Bonn","extensionFields":{"a":1,"b":{"y":2},"c":3}})
         );
-    }
-
-    #[test]
-    fn paging_needs_both_parameters_and_sane_values() {
-        assert_eq!(page(Some(2), Some(10)).unwrap(), Some(Page { skip: 20, limit: 10 }));
-        assert_eq!(page(Some(2), None).unwrap(), None);
-        assert!(page(Some(-1), Some(10)).is_err());
-        assert!(page(Some(0), Some(0)).is_err());
     }
 
     #[test]

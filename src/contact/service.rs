@@ -61,11 +61,11 @@ impl ContactService {
     }
 
     pub async fn list(&self, page: Option<i32>, size: Option<i32>) -> Result<Vec<Person>, ApiError> {
-        self.find(Document::new(), person::page(page, size)?).await
+        self.find(Document::new(), crate::http::paging::page(page, size)?).await
     }
 
     pub async fn search(&self, example: Person, page: Option<i32>, size: Option<i32>) -> Result<Vec<Person>, ApiError> {
-        let page = person::page(page, size)?;
+        let page = crate::http::paging::page(page, size)?;
         self.find(person::example_filter(&example)?, page).await
     }
 
@@ -117,7 +117,7 @@ impl ContactService {
         Ok(())
     }
 
-    async fn find(&self, filter: Document, page: Option<person::Page>) -> Result<Vec<Person>, ApiError> {
+    async fn find(&self, filter: Document, page: Option<crate::http::paging::Page>) -> Result<Vec<Person>, ApiError> {
         let mut find = self.persons.find(filter).sort(doc! { "_id": 1 });
         if let Some(p) = page {
             find = find.skip(p.skip).limit(p.limit);

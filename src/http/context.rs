@@ -56,9 +56,13 @@ fn child_traceparent(headers: &HeaderMap) -> Arc<str> {
     Arc::from(format!("00-{trace_id}-{span_id}-{flags}"))
 }
 
-/// The id of the request being served by this task, if any.
-pub fn current_request_id() -> Option<Arc<str>> {
-    CURRENT.try_with(|r| r.id.clone()).ok()
+/// A request id from elsewhere (an event) if it passes the same rule as the header.
+pub fn sanitized_request_id(candidate: &str) -> Option<Arc<str>> {
+    acceptable(candidate).then(|| Arc::from(candidate))
+}
+
+fn acceptable(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN && id.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// What every operation receives besides its typed inputs.
@@ -86,7 +90,7 @@ fn accepted_or_new(headers: &HeaderMap) -> Arc<str> {
     headers
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= MAX_REQUEST_ID_LEN && v.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .filter(|v| acceptable(v))
         .map(Arc::from)
         .unwrap_or_else(|| Arc::from(uuid::Uuid::new_v4().to_string()))
 }

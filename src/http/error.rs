@@ -18,6 +18,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("request body is larger than {} bytes", super::MAX_BODY_BYTES)]
     PayloadTooLarge,
+    #[error("this method is not allowed on this resource")]
+    MethodNotAllowed,
     #[error("{0}")]
     PreconditionFailed(String),
     /// Well-formed but refers to something that does not exist or conflicts with earlier input.
@@ -48,6 +50,7 @@ impl ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,

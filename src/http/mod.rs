@@ -5,11 +5,12 @@
 mod context;
 mod error;
 mod extract;
+pub mod paging;
 pub mod respond;
 mod server;
 mod stream;
 
-pub use context::{current_request_id, current_traceparent, RequestContext, REQUEST_ID_HEADER};
+pub use context::{current_traceparent, sanitized_request_id, RequestContext, REQUEST_ID_HEADER};
 pub use error::ApiError;
 pub use extract::{ApiJson, ApiPath, ApiQuery};
 pub use server::{serve, with_common_layers, MAX_BODY_BYTES};

@@ -16,9 +16,7 @@ pub fn with_common_layers(router: Router, metrics: std::sync::Arc<crate::ops::Me
     router
         .route_layer(middleware::from_fn_with_state(metrics, super::context::record_route))
         .fallback(|| async { ApiError::NotFound("no such resource".to_string()) })
-        .method_not_allowed_fallback(|| async {
-            ApiError::BadRequest { detail: "method not allowed on this resource".to_string(), field: None }
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(super::context::request_id_middleware))
 }

@@ -16,10 +16,18 @@ pub struct OrderHandlers(pub OrderService);
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-/// The write preconditions a request carries in its headers.
-fn options(ctx: &RequestContext) -> WriteOptions {
-    let header = |name: &str| ctx.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    WriteOptions { request_id: ctx.request_id.to_string(), if_match: header("if-match"), idempotency_key: header("idempotency-key") }
+/// The write preconditions a request carries in its headers; an unreadable one is refused
+/// rather than ignored (ignoring it would turn a guarded write into an unguarded one).
+fn options(ctx: &RequestContext) -> Result<WriteOptions> {
+    let header = |name: &str| -> Result<Option<String>> {
+        match ctx.headers.get(name) {
+            None => Ok(None),
+            Some(v) => {
+                v.to_str().map(|s| Some(s.to_string())).map_err(|_| ApiError::bad_field(name, format!("{name} must be visible ASCII")))
+            }
+        }
+    };
+    Ok(WriteOptions { request_id: ctx.request_id.to_string(), if_match: header("If-Match")?, idempotency_key: header("Idempotency-Key")? })
 }
 
 fn with_etag((order, version): (Order, i64)) -> (Order, HeaderMap) {
@@ -39,12 +47,12 @@ impl OrderApi for OrderHandlers {
     }
 
     async fn create_using_post(&self, ctx: RequestContext, body: InputOrder) -> Result<CreateUsingPostResponse> {
-        let (order, headers) = with_etag(self.0.create(&options(&ctx), body).await?);
+        let (order, headers) = with_etag(self.0.create(&options(&ctx)?, body).await?);
         Ok(CreateUsingPostResponse::Ok(order, headers))
     }
 
     async fn delete_all_using_delete(&self, ctx: RequestContext) -> Result<DeleteAllUsingDeleteResponse> {
-        self.0.delete_all(&options(&ctx)).await.map(|()| DeleteAllUsingDeleteResponse::Ok(Order::default()))
+        self.0.delete_all(&options(&ctx)?).await.map(|()| DeleteAllUsingDeleteResponse::Ok(Order::default()))
     }
 
     async fn read_using_get(&self, _: RequestContext, order_id: String) -> Result<ReadUsingGetResponse> {
@@ -53,7 +61,7 @@ impl OrderApi for OrderHandlers {
     }
 
     async fn upsert_using_put(&self, ctx: RequestContext, order_id: String, body: InputOrder) -> Result<UpsertUsingPutResponse> {
-        let (order, headers) = with_etag(self.0.upsert(&options(&ctx), &order_id, body).await?);
+        let (order, headers) = with_etag(self.0.upsert(&options(&ctx)?, &order_id, body).await?);
         Ok(UpsertUsingPutResponse::Ok(order, headers))
     }
 
@@ -63,11 +71,12 @@ impl OrderApi for OrderHandlers {
         order_id: String,
         body: InputOrder,
     ) -> Result<DeltaUpdateUsingPatchResponse> {
-        let (order, headers) = with_etag(self.0.patch(&options(&ctx), &order_id, body).await?);
+        let (order, headers) = with_etag(self.0.patch(&options(&ctx)?, &order_id, body).await?);
         Ok(DeltaUpdateUsingPatchResponse::Ok(order, headers))
     }
 
     async fn delete_using_delete(&self, ctx: RequestContext, order_id: String) -> Result<DeleteUsingDeleteResponse> {
-        Ok(DeleteUsingDeleteResponse::Ok(self.0.delete(&options(&ctx), &order_id).await?, HeaderMap::new()))
+        let (order, headers) = with_etag(self.0.delete(&options(&ctx)?, &order_id).await?);
+        Ok(DeleteUsingDeleteResponse::Ok(order, headers))
     }
 }

@@ -72,20 +72,34 @@ impl ContactLookup {
     pub async fn person(&self, id: &str, request_id: &str) -> Result<Lookup, LookupFailure> {
         let deadline = Instant::now() + Duration::from_millis(self.config.budget_ms);
         let mut last = LookupFailure::Timeout;
+        // An id the contact API cannot address as one person (a reserved path such as
+        // `search`, or one that does not survive the trip) is no person: an answer, not a failure.
+        let request_id = crate::http::sanitized_request_id(request_id);
         for attempt in 0..=self.config.retries {
-            if !self.breaker.allow() {
-                self.metrics.contact_failure(LookupFailure::CircuitOpen.reason());
-                return Err(LookupFailure::CircuitOpen);
-            }
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 break;
             }
-            let call = self.client.read_using_get().id(id).x_request_id(request_id).send();
-            let outcome = match tokio::time::timeout(remaining, call).await {
+            if !self.breaker.allow() {
+                self.metrics.contact_failure(LookupFailure::CircuitOpen.reason());
+                return Err(LookupFailure::CircuitOpen);
+            }
+            let mut call = self.client.read_using_get().id(id);
+            if let Some(rid) = &request_id {
+                call = call.x_request_id(rid.as_ref());
+            }
+            let outcome = match tokio::time::timeout(remaining, call.send()).await {
                 Err(_) => Err(LookupFailure::Timeout),
-                Ok(Ok(found)) => Ok(Lookup::Found(Box::new(found.into_inner()))),
-                Ok(Err(contact::Error::ErrorResponse(r))) if r.status() == 404 => Ok(Lookup::Missing),
+                Ok(Ok(found)) => {
+                    let person = found.into_inner();
+                    match person.id.as_deref() == Some(id) {
+                        true => Ok(Lookup::Found(Box::new(person))),
+                        false => Ok(Lookup::Missing),
+                    }
+                }
+                Ok(Err(contact::Error::ErrorResponse(r))) if r.status().is_client_error() => Ok(Lookup::Missing),
+                Ok(Err(contact::Error::UnexpectedResponse(r))) if r.status().is_client_error() => Ok(Lookup::Missing),
+                Ok(Err(contact::Error::InvalidRequest(_))) => Ok(Lookup::Missing),
                 Ok(Err(contact::Error::CommunicationError(e))) if e.is_timeout() => Err(LookupFailure::Timeout),
                 Ok(Err(contact::Error::CommunicationError(_))) => Err(LookupFailure::Connect),
                 Ok(Err(_)) => Err(LookupFailure::Status),
@@ -136,12 +150,15 @@ impl Breaker {
 
     fn allow(&self) -> bool {
         let mut s = self.state.lock().expect("breaker lock");
+        let now = Instant::now();
         match s.open_until {
             None => true,
-            Some(until) if Instant::now() < until => false,
-            Some(_) if s.probing => false,
+            Some(until) if now < until => false,
+            // A probe that never reported back (its caller went away) expires after one period.
+            Some(until) if s.probing && now < until + self.open_for => false,
             Some(_) => {
                 s.probing = true;
+                s.open_until = Some(now);
                 true
             }
         }
@@ -177,6 +194,17 @@ mod tests {
         assert!(!b.allow(), "only one");
         b.success();
         assert!(b.allow() && b.allow(), "closed again");
+    }
+
+    #[test]
+    fn a_probe_that_never_reports_back_does_not_keep_the_circuit_open() {
+        let b = Breaker::new(1, Duration::from_millis(20));
+        b.failure();
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(b.allow(), "probe admitted, then its caller vanished");
+        assert!(!b.allow());
+        std::thread::sleep(Duration::from_millis(30));
+        assert!(b.allow(), "a new probe after one period");
     }
 
     #[test]

@@ -101,7 +101,7 @@ impl OrderService {
     }
 
     pub async fn list(&self, page: Option<i32>, size: Option<i32>) -> Result<Listing, ApiError> {
-        let page = crate::contact::person::page(page, size)?;
+        let page = crate::http::paging::page(page, size)?;
         let mut find = self.orders.find(doc! {}).sort(doc! { "_id": 1 });
         if let Some(p) = page {
             find = find.skip(p.skip).limit(p.limit);
@@ -131,6 +131,7 @@ impl OrderService {
     /// PATCH: only the fields present change; person references present are resolved.
     pub async fn patch(&self, options: &WriteOptions, id: &str, input: InputOrder) -> Result<Versioned, ApiError> {
         model::validate(&input)?;
+        self.read(id).await?; // an unknown order is 404 before any person is looked up
         let resolved = persons::resolve(&self.replica, &self.lookup, &input, &options.request_id).await?;
         let roles = resolved.by_role.clone();
         let missing_id = id.to_string();
@@ -147,15 +148,14 @@ impl OrderService {
     }
 
     /// DELETE one: answers the deleted order.
-    pub async fn delete(&self, options: &WriteOptions, id: &str) -> Result<Order, ApiError> {
-        let before = self.read(id).await?.0;
+    pub async fn delete(&self, options: &WriteOptions, id: &str) -> Result<Versioned, ApiError> {
         let missing_id = id.to_string();
         self.write(options, id, Resolved::default(), None, move |existing| match existing {
             Some(_) => Ok(Decision::Delete),
             None => Err(not_found(&missing_id)),
         })
-        .await?;
-        Ok(before)
+        .await?
+        .ok_or_else(|| not_found(id))
     }
 
     /// DELETE all: one by one, each with its own delete event.
@@ -248,7 +248,8 @@ impl OrderService {
             }
             Decision::Delete => {
                 self.orders.delete_one(doc! { "_id": id }).session(&mut *session).await?;
-                (OrderChange::Deleted, None)
+                // What this transaction deleted is what the caller gets back.
+                (OrderChange::Deleted, existing.clone())
             }
         };
         for (person_id, person) in &resolved.fetched {

@@ -92,7 +92,8 @@ pub fn consumer(kafka: &KafkaConfig, config: &ConsumerConfig, topics: &PersonTop
     if !config.instance_id.is_empty() {
         client.set("group.instance.id", &config.instance_id);
     }
-    let consumer: PersonConsumer = client.create_with_context(lag).map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
+    let consumer: PersonConsumer =
+        client.create_with_context(lag).map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {}", crate::kafka::redacted(&e)))?;
     consumer.subscribe(&topics.all())?;
     Ok(consumer)
 }

@@ -48,10 +48,6 @@ impl ParkedEvents {
         Ok(())
     }
 
-    pub async fn count(&self) -> mongodb::error::Result<u64> {
-        self.parked.count_documents(doc! {}).await
-    }
-
     async fn due(&self, limit: i64) -> mongodb::error::Result<Vec<(PersonEvent, i32)>> {
         let docs: Vec<Document> = self
             .parked
