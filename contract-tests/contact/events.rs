@@ -48,7 +48,7 @@ async fn each_change_publishes_one_structured_cloudevent_keyed_by_person_with_in
     assert!(got[3].data().get("person").is_none(), "no snapshot on delete");
     insta::assert_json_snapshot!(got[0].event, {
         ".id" => "[uuid]", ".time" => "[time]", ".subject" => "[id]", ".data.personid" => "[id]",
-        ".data.person.id" => "[id]", ".source" => "[source]"
+        ".data.person.id" => "[id]", ".source" => "[source]", ".traceparent" => "[traceparent]"
     });
 }
 

@@ -129,3 +129,17 @@ async fn delete_returns_the_deleted_order_and_delete_all_answers_an_empty_order(
     assert_eq!(serde_json::to_value(all.into_inner()).unwrap(), json!({}));
     assert!(app.client.find_all_using_get().send().await.unwrap().into_inner().is_empty());
 }
+
+#[tokio::test]
+async fn an_order_recreated_after_delete_continues_its_version_so_old_etags_do_not_match() {
+    let app = OrderApp::spawn().await;
+    let ada = app.person("Ada").await;
+    app.client.upsert_using_put().order_id("again-1").body(input_for(&ada)).send().await.unwrap();
+    app.client.delete_using_delete().order_id("again-1").send().await.unwrap();
+
+    let recreated = app.client.upsert_using_put().order_id("again-1").body(input_for(&ada)).send().await.unwrap();
+
+    assert_eq!(recreated.headers()["etag"], "\"3\"");
+    let stale = app.http().delete(format!("{}/api/v1/order/again-1", app.url)).header("if-match", "\"1\"").send().await.unwrap();
+    assert_eq!(stale.status(), 412);
+}

@@ -41,6 +41,18 @@ impl PersonReplica {
         Ok(self.persons.find_one(doc! { "_id": id }).await?.map(|d| entry(&d)))
     }
 
+    /// Reads the entry inside the caller's transaction and marks it referenced (a write, so a
+    /// concurrent change of the same entry conflicts with the caller's transaction).
+    pub async fn touch(&self, session: &mut ClientSession, id: &str) -> mongodb::error::Result<Option<ReplicaEntry>> {
+        let updated = self
+            .persons
+            .find_one_and_update(doc! { "_id": id }, doc! { "$set": { "referencedAt": DateTime::now() } })
+            .return_document(mongodb::options::ReturnDocument::After)
+            .session(session)
+            .await?;
+        Ok(updated.map(|d| entry(&d)))
+    }
+
     /// Stores a person fetched from the contact service unless the replica already knows it
     /// (an event may have brought something newer meanwhile).
     pub async fn insert_if_absent(&self, session: &mut ClientSession, id: &str, person: &Person) -> mongodb::error::Result<()> {

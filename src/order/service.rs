@@ -17,7 +17,7 @@ use super::{
     contact_lookup::ContactLookup,
     events::{order_event, OrderChange},
     model::{self, Role},
-    persons::{self, PersonReplica, Resolved},
+    persons::{self, PersonReplica, ReplicaEntry, Resolved},
 };
 use crate::{
     http::{ApiError, JsonArrayStream},
@@ -26,12 +26,16 @@ use crate::{
 
 pub const ORDERS_COLLECTION: &str = "orders";
 pub const IDEMPOTENCY_COLLECTION: &str = "idempotency_keys";
+/// The last version of deleted orders: a re-created id continues its version sequence, so its
+/// events order after the delete and an old ETag cannot match the new order.
+pub const TOMBSTONES_COLLECTION: &str = "order_tombstones";
 
 #[derive(Clone)]
 pub struct OrderService {
     client: mongodb::Client,
     orders: Collection<Document>,
     idempotency: Collection<Document>,
+    tombstones: Collection<Document>,
     replica: PersonReplica,
     outbox: Outbox,
     lookup: Arc<ContactLookup>,
@@ -68,6 +72,7 @@ impl OrderService {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
+            tombstones: db.collection(TOMBSTONES_COLLECTION),
             replica: PersonReplica::new(db),
             outbox: Outbox::new(db),
             lookup,
@@ -233,10 +238,32 @@ impl OrderService {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
-        let version = existing.as_ref().map_or(0, |(_, v)| *v) + 1;
+        let last_version = match &existing {
+            Some((_, v)) => *v,
+            None => match self.tombstones.find_one(doc! { "_id": id }).session(&mut *session).await? {
+                Some(t) => t.get_i64("version").unwrap_or(0),
+                None => 0,
+            },
+        };
+        let version = last_version + 1;
         let (change, stored) = match decision {
             Decision::Store(order) => {
-                let order = *order;
+                let mut order = *order;
+                // The persons this write references, as the replica holds them now: a person event
+                // committed since they were resolved wins, and a tombstone refuses the write. The
+                // touch makes a concurrent person event and this write conflict, so one retries.
+                for (role, _) in &resolved.by_role {
+                    let slot = role.slot(&mut order);
+                    let Some(person_id) = slot.as_ref().and_then(|p| p.id.clone()) else { continue };
+                    match self.replica.touch(session, &person_id).await? {
+                        Some(entry) if entry.deleted => {
+                            let field = role.input_field();
+                            return Ok(Err(ApiError::unprocessable_field(field, format!("{field}: person '{person_id}' does not exist"))));
+                        }
+                        Some(ReplicaEntry { person: Some(current), .. }) => *slot = Some(current),
+                        _ => {}
+                    }
+                }
                 if let Some((old, v)) = &existing {
                     if *old == order {
                         return Ok(Ok((Some((order, *v)), false)));
@@ -248,6 +275,8 @@ impl OrderService {
             }
             Decision::Delete => {
                 self.orders.delete_one(doc! { "_id": id }).session(&mut *session).await?;
+                let tombstone = doc! { "_id": id, "version": version, "deletedAt": DateTime::now() };
+                self.tombstones.replace_one(doc! { "_id": id }, tombstone).upsert(true).session(&mut *session).await?;
                 // What this transaction deleted is what the caller gets back.
                 (OrderChange::Deleted, existing.clone())
             }

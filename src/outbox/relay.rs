@@ -34,8 +34,9 @@ pub struct RelayConfig {
 
 impl Default for RelayConfig {
     fn default() -> Self {
-        // Half the lease (the part the relay trusts) outlasts a send's 10 s delivery timeout.
-        Self { enabled: true, poll_interval_ms: 250, lease_ttl_ms: 30_000, batch_size: 200 }
+        // Half the lease (the part the relay trusts) outlasts a send's delivery timeout
+        // (`message.timeout.ms` = 4 s, no queueing wait): a lease never expires mid-send.
+        Self { enabled: true, poll_interval_ms: 250, lease_ttl_ms: 10_000, batch_size: 200 }
     }
 }
 
@@ -159,7 +160,7 @@ impl Relay {
         let deliveries = batch.iter().map(|record| {
             let headers = OwnedHeaders::new().insert(Header { key: "content-type", value: Some(record.content_type.as_str()) });
             let message = FutureRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(headers);
-            self.producer.send(message, Duration::from_secs(2))
+            self.producer.send(message, Duration::ZERO)
         });
         let outcomes = join_all(deliveries).await;
 
