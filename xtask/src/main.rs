@@ -90,9 +90,12 @@ fn codegen(rest: &[String]) -> Result<i32> {
     Ok(exit_code(status))
 }
 
-/// The checkout: xtask lives in `<root>/xtask`.
+/// The checkout: xtask lives in `<root>/xtask`. `cargo run` names it at run time; that wins over
+/// the path compiled in, which belongs to whichever checkout last built a shared target dir.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask has a parent directory").to_path_buf()
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest_dir).parent().expect("xtask has a parent directory").to_path_buf()
 }
 
 /// The cargo that runs us (`$CARGO`), else `cargo` from PATH, without the package variables
