@@ -376,3 +376,29 @@ async fn a_kill_9_in_the_middle_of_a_burst_of_1000_changes_ends_consistent_with_
         assert!(version - 1 <= VERSIONS, "order {order_id} moved {} times for {VERSIONS} changes", version - 1);
     }
 }
+
+#[tokio::test]
+async fn a_person_read_through_the_api_keeps_its_version_so_an_older_event_does_not_apply() {
+    let app = quiet_contact().await;
+    let ada = app.person("Ada").await;
+    rename(&app, &ada, "Two").await;
+    rename(&app, &ada, "Three").await; // version 3 at the contact service; no events published
+    let read = app.contact.client.read_using_get().id(&ada).send().await.unwrap();
+    assert_eq!(read.headers()["etag"], "\"3\"", "the contact API tells the version");
+    let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
+    let (kafka, t) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.clone());
+
+    inject(
+        kafka,
+        &t.changed,
+        &ada,
+        &versioned_person_event("person.changed", &ada, 2, Some(json!({ "id": ada, "firstName": "Two" }))),
+        &[],
+    )
+    .await;
+    inject(kafka, &t.changed, &ada, b"marker: not json", &[]).await;
+    EventReader::new(kafka, &[&app.config.consumer.dead_letter_topic], 3).expect(1, SYNC_WAIT).await;
+
+    let (order, etag) = app.eventually(&id, SYNC_WAIT, |_| true).await;
+    assert_eq!((sold_to_name(&order), etag.as_str()), (Some("Three"), "\"1\""), "v2 is older than what the order holds");
+}

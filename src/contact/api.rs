@@ -35,7 +35,8 @@ impl ContactApi for ContactHandlers {
     }
 
     async fn read_using_get(&self, _: RequestContext, id: String) -> Result<ReadUsingGetResponse> {
-        Ok(ReadUsingGetResponse::Ok(self.0.read(&id).await?))
+        let (person, version) = self.0.read(&id).await?;
+        Ok(ReadUsingGetResponse::Ok(person, crate::http::respond::etag(version)))
     }
 
     async fn upsert_using_put(&self, ctx: RequestContext, id: String, body: Person) -> Result<UpsertUsingPutResponse> {

@@ -69,9 +69,10 @@ impl ContactService {
         self.find(person::example_filter(&example)?, page).await
     }
 
-    pub async fn read(&self, id: &str) -> Result<Person, ApiError> {
+    /// The person and its version.
+    pub async fn read(&self, id: &str) -> Result<(Person, i64), ApiError> {
         match self.persons.find_one(doc! { "_id": id }).await? {
-            Some(doc) => Ok(person::from_document(doc).map_err(anyhow::Error::from)?.0),
+            Some(doc) => Ok(person::from_document(doc).map_err(anyhow::Error::from)?),
             None => Err(not_found(id)),
         }
     }

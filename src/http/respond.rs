@@ -6,6 +6,20 @@ use serde::Serialize;
 
 use super::ApiError;
 
+/// An `ETag` header holding an entity version (`"<version>"`).
+pub fn etag(version: i64) -> http::HeaderMap {
+    let mut headers = http::HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        headers.insert(header::ETAG, value);
+    }
+    headers
+}
+
+/// The version in an `ETag` written by [`etag`].
+pub fn version_from_etag(headers: &reqwest::header::HeaderMap) -> Option<i64> {
+    headers.get(header::ETAG)?.to_str().ok()?.trim_start_matches("W/").trim_matches('"').parse().ok()
+}
+
 /// A JSON body with the given status.
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     body_with_type(status, body, "application/json")

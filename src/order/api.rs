@@ -1,12 +1,9 @@
 //! The generated `OrderApi` trait, implemented by one-line delegations to the service.
 
-use http::{header, HeaderMap, HeaderValue};
+use http::HeaderMap;
 use labs_order_client::order::types::{InputOrder, Order};
 
-use super::{
-    model::etag,
-    service::{Listing, OrderService, WriteOptions},
-};
+use super::service::{Listing, OrderService, WriteOptions};
 use crate::{
     api::order::*,
     http::{ApiError, RequestContext},
@@ -31,11 +28,7 @@ fn options(ctx: &RequestContext) -> Result<WriteOptions> {
 }
 
 fn with_etag((order, version): (Order, i64)) -> (Order, HeaderMap) {
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&etag(version)) {
-        headers.insert(header::ETAG, value);
-    }
-    (order, headers)
+    (order, crate::http::respond::etag(version))
 }
 
 impl OrderApi for OrderHandlers {

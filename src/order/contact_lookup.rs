@@ -17,7 +17,8 @@ use super::config::ContactClientConfig;
 /// What the contact service says about a person.
 #[derive(Debug)]
 pub enum Lookup {
-    Found(Box<Person>),
+    /// The person and its version (0 when the contact service does not tell).
+    Found(Box<Person>, i64),
     /// 404: the person does not exist.
     Missing,
 }
@@ -91,9 +92,10 @@ impl ContactLookup {
             let outcome = match tokio::time::timeout(remaining, call.send()).await {
                 Err(_) => Err(LookupFailure::Timeout),
                 Ok(Ok(found)) => {
+                    let version = crate::http::respond::version_from_etag(found.headers()).unwrap_or(0);
                     let person = found.into_inner();
                     match person.id.as_deref() == Some(id) {
-                        true => Ok(Lookup::Found(Box::new(person))),
+                        true => Ok(Lookup::Found(Box::new(person), version)),
                         false => Ok(Lookup::Missing),
                     }
                 }

@@ -55,12 +55,18 @@ impl PersonReplica {
 
     /// Stores a person fetched from the contact service unless the replica already knows it
     /// (an event may have brought something newer meanwhile).
-    pub async fn insert_if_absent(&self, session: &mut ClientSession, id: &str, person: &Person) -> mongodb::error::Result<()> {
+    pub async fn insert_if_absent(
+        &self,
+        session: &mut ClientSession,
+        id: &str,
+        person: &Person,
+        version: i64,
+    ) -> mongodb::error::Result<()> {
         let person = bson::to_document(person).map_err(mongodb::error::Error::custom)?;
         self.persons
             .update_one(
                 doc! { "_id": id },
-                doc! { "$setOnInsert": { "person": person, "version": 0_i64, "deleted": false, "updatedAt": DateTime::now() } },
+                doc! { "$setOnInsert": { "person": person, "version": version, "deleted": false, "updatedAt": DateTime::now() } },
             )
             .upsert(true)
             .session(session)
@@ -82,7 +88,8 @@ fn entry(doc: &Document) -> ReplicaEntry {
 #[derive(Debug, Default)]
 pub struct Resolved {
     pub by_role: Vec<(Role, Person)>,
-    pub fetched: Vec<(String, Person)>,
+    /// (id, person, version as the contact service reported it)
+    pub fetched: Vec<(String, Person, i64)>,
 }
 
 /// Resolves every person reference present in `input`, each distinct id once, in parallel.
@@ -100,12 +107,12 @@ pub async fn resolve(replica: &PersonReplica, lookup: &ContactLookup, input: &In
     for ((id, roles), outcome) in roles_by_id.iter().zip(outcomes) {
         let field = roles[0].input_field();
         let (person, fetched) = match outcome? {
-            One::Known(p) => (p, false),
-            One::Fetched(p) => (p, true),
+            One::Known(p) => (p, None),
+            One::Fetched(p, version) => (p, Some(version)),
             One::Missing => return Err(ApiError::unprocessable_field(field, format!("{field}: person '{id}' does not exist"))),
         };
-        if fetched {
-            resolved.fetched.push((id.to_string(), person.clone()));
+        if let Some(version) = fetched {
+            resolved.fetched.push((id.to_string(), person.clone(), version));
         }
         resolved.by_role.extend(roles.iter().map(|r| (*r, person.clone())));
     }
@@ -114,7 +121,7 @@ pub async fn resolve(replica: &PersonReplica, lookup: &ContactLookup, input: &In
 
 enum One {
     Known(Person),
-    Fetched(Person),
+    Fetched(Person, i64),
     Missing,
 }
 
@@ -125,7 +132,7 @@ async fn resolve_one(replica: &PersonReplica, lookup: &ContactLookup, id: &str, 
         _ => {}
     }
     match lookup.person(id, request_id).await {
-        Ok(Lookup::Found(p)) => Ok(One::Fetched(convert(&p).map_err(|e| ApiError::Internal(e.into()))?)),
+        Ok(Lookup::Found(p, version)) => Ok(One::Fetched(convert(&p).map_err(|e| ApiError::Internal(e.into()))?, version)),
         Ok(Lookup::Missing) => Ok(One::Missing),
         Err(failure) => Err(unavailable(failure)),
     }

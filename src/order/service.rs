@@ -281,8 +281,8 @@ impl OrderService {
                 (OrderChange::Deleted, existing.clone())
             }
         };
-        for (person_id, person) in &resolved.fetched {
-            self.replica.insert_if_absent(session, person_id, person).await?;
+        for (person_id, person, version) in &resolved.fetched {
+            self.replica.insert_if_absent(session, person_id, person, *version).await?;
         }
         if let (Some((key, hash)), Some((order, version))) = (&idempotency, &stored) {
             let response = mongodb::bson::to_document(order).map_err(mongodb::error::Error::custom)?;

@@ -118,9 +118,9 @@ impl PersonSync {
                     return self.apply(event, Target::Deleted { version: None }, false).await;
                 }
                 match self.lookup.person(&event.person_id, event.request_id.as_deref().unwrap_or("")).await {
-                    Ok(Lookup::Found(p)) => {
+                    Ok(Lookup::Found(p, version)) => {
                         let person = Box::new(convert(&p).map_err(mongodb::error::Error::custom)?);
-                        self.apply(event, Target::Person { person, version: None }, false).await
+                        self.apply(event, Target::Person { person, version: (version > 0).then_some(version) }, false).await
                     }
                     Ok(Lookup::Missing) => self.apply(event, Target::Deleted { version: None }, false).await,
                     Err(failure) => {
@@ -137,7 +137,10 @@ impl PersonSync {
     /// parked entry in the same transaction. `None` when the person still cannot be read.
     pub async fn retry_parked(&self, event: &PersonEvent) -> mongodb::error::Result<Option<Outcome>> {
         let target = match self.lookup.person(&event.person_id, event.request_id.as_deref().unwrap_or("")).await {
-            Ok(Lookup::Found(p)) => Target::Person { person: Box::new(convert(&p).map_err(mongodb::error::Error::custom)?), version: None },
+            Ok(Lookup::Found(p, version)) => Target::Person {
+                person: Box::new(convert(&p).map_err(mongodb::error::Error::custom)?),
+                version: (version > 0).then_some(version),
+            },
             Ok(Lookup::Missing) => Target::Deleted { version: None },
             Err(_) => return Ok(None),
         };
