@@ -2,6 +2,7 @@
 //! (the stand-ins from `cargo xtask test`, or servers named by `LABS_TEST_MONGODB_URI` and
 //! `LABS_TEST_KAFKA_BOOTSTRAP`), driven through the generated client over real HTTP.
 
+mod bench;
 mod contact;
 mod docs_page;
 mod harness;

@@ -44,6 +44,7 @@ fn run(args: &[String]) -> Result<i32> {
             Ok(0)
         }
         Some("test") => test::run(rest),
+        Some("bench") => bench(rest),
         Some("up") => up::run(rest),
         Some("codegen") => codegen(rest),
         Some("help" | "-h" | "--help") => {
@@ -88,6 +89,24 @@ fn codegen(rest: &[String]) -> Result<i32> {
         eprintln!("generated/ is out of date or broken: run `cargo xtask codegen` and commit the result");
     }
     Ok(exit_code(status))
+}
+
+/// `cargo xtask bench <name>`: runs the ignored benchmark test `bench::<name>` on fresh
+/// stand-ins and prints its report (also written to `target/bench/<name>.json`).
+fn bench(rest: &[String]) -> Result<i32> {
+    const KNOWN: [&str; 1] = ["fanout"];
+    let name = rest.first().map(String::as_str).unwrap_or("all");
+    let names: Vec<&str> = match name {
+        "all" => KNOWN.to_vec(),
+        n if KNOWN.contains(&n) => vec![n],
+        other => anyhow::bail!(
+            "unknown benchmark {other}; known: {} (or all). api, events, list and startup are not written yet",
+            KNOWN.join(", ")
+        ),
+    };
+    let filter = format!("test(/^bench::({})$/)", names.join("|"));
+    let args: Vec<String> = ["--run-ignored", "only", "--no-capture", "-E", &filter].iter().map(|s| s.to_string()).collect();
+    test::run(&args)
 }
 
 /// The checkout: xtask lives in `<root>/xtask`. `cargo run` names it at run time; that wins over

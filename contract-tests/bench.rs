@@ -1,0 +1,103 @@
+//! Benchmarks, run by `cargo xtask bench <name>` on fresh stand-ins (ignored in the normal
+//! suite: they print figures, they do not assert timings). Each measures a baseline in the same
+//! run: the raw MongoDB driver doing the same database work.
+
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use mongodb::bson::{doc, Document};
+use serde_json::json;
+
+use crate::harness::{inject, versioned_person_event, ContactApp, OrderApp};
+
+const FANOUT_ORDERS: usize = 10_000;
+
+fn write_report(name: &str, report: &serde_json::Value) {
+    let dir = format!("{}/target/bench", env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(format!("{dir}/{name}.json"), serde_json::to_vec_pretty(report).unwrap()).unwrap();
+    println!("{}", serde_json::to_string_pretty(report).unwrap());
+}
+
+fn counter(metrics: &str, series: &str) -> f64 {
+    metrics.lines().find(|l| l.starts_with(series)).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+}
+
+/// One person referenced by 10,000 orders changes: how long until every order shows it, and
+/// how many database writes that took.
+#[tokio::test]
+#[ignore = "benchmark: cargo xtask bench fanout"]
+async fn fanout() {
+    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let mut config = OrderApp::fresh_config(&contact.url);
+    config.person_topics = contact.config.topics.clone();
+    let app = OrderApp::start(config, contact).await;
+    let ada = app.person("Ada").await;
+    app.client.create_using_post().body(crate::order::input_for(&ada)).send().await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.mongodb, "bench").await.unwrap();
+    let orders = db.collection::<Document>("orders");
+    let template = orders.find_one(doc! {}).await.unwrap().unwrap();
+    let copies = |n: usize| {
+        (0..n)
+            .map(|i| {
+                let mut d = template.clone();
+                d.insert("_id", format!("bench-{i}"));
+                d.insert("orderID", format!("bench-{i}"));
+                d
+            })
+            .collect::<Vec<_>>()
+    };
+    for chunk in copies(FANOUT_ORDERS - 1).chunks(1000) {
+        orders.insert_many(chunk.to_vec()).await.unwrap();
+    }
+
+    // Baseline: the raw driver, same updates, one transaction, on an identical collection.
+    let baseline = db.collection::<Document>("orders_baseline");
+    for chunk in copies(FANOUT_ORDERS).chunks(1000) {
+        baseline.insert_many(chunk.to_vec()).await.unwrap();
+    }
+    let person = doc! { "id": &ada, "firstName": "Ada", "lastName": "Baseline" };
+    let started = Instant::now();
+    let mut session = db.client().start_session().await.unwrap();
+    session.start_transaction().await.unwrap();
+    baseline.update_many(doc! { "soldTo.id": &ada }, doc! { "$inc": { "version": 1_i64 } }).session(&mut session).await.unwrap();
+    for role in ["soldTo", "billTo", "shipTo"] {
+        baseline.update_many(doc! { format!("{role}.id"): &ada }, doc! { "$set": { role: &person } }).session(&mut session).await.unwrap();
+    }
+    session.commit_transaction().await.unwrap();
+    let baseline_time = started.elapsed();
+
+    let before = reqwest::get(format!("{}/metrics", app.url)).await.unwrap().text().await.unwrap();
+    let started = Instant::now();
+    let event = versioned_person_event("person.changed", &ada, 99, Some(json!({ "id": ada, "firstName": "Ada", "lastName": "Fanout" })));
+    inject(&app.config.kafka.bootstrap_servers, &app.config.person_topics.changed, &ada, &event, &[]).await;
+    loop {
+        let done = orders
+            .count_documents(doc! { "soldTo.lastName": "Fanout", "billTo.lastName": "Fanout", "shipTo.lastName": "Fanout" })
+            .await
+            .unwrap();
+        if done as usize == FANOUT_ORDERS {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "fan-out did not finish: {done}/{FANOUT_ORDERS}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let service_time = started.elapsed();
+    let after = reqwest::get(format!("{}/metrics", app.url)).await.unwrap().text().await.unwrap();
+    let update_commands = counter(&after, r#"db_client_operation_duration_seconds_count{operation="update",collection="orders"}"#)
+        - counter(&before, r#"db_client_operation_duration_seconds_count{operation="update",collection="orders"}"#);
+    let versions: Vec<Document> = orders.find(doc! { "version": { "$ne": 2_i64 } }).limit(1).await.unwrap().try_collect().await.unwrap();
+
+    write_report(
+        "fanout",
+        &json!({
+            "benchmark": "fanout", "orders": FANOUT_ORDERS,
+            "event_to_all_orders_reflecting_ms": service_time.as_millis(),
+            "baseline_raw_driver_same_updates_ms": baseline_time.as_millis(),
+            "ratio_to_baseline": service_time.as_secs_f64() / baseline_time.as_secs_f64(),
+            "update_commands_on_orders": update_commands,
+            "documents_written_per_order": 1, "every_order_version_moved_once": versions.is_empty(),
+            "target_ms": 1000,
+        }),
+    );
+}
