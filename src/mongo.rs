@@ -137,3 +137,30 @@ pub fn is_duplicate_key(err: &Error) -> bool {
         _ => false,
     }
 }
+
+/// The last version of deleted entities, so an id that comes back continues its version
+/// sequence: its events order after the delete, and old ETags never match it.
+#[derive(Clone)]
+pub struct Tombstones(mongodb::Collection<mongodb::bson::Document>);
+
+impl Tombstones {
+    pub fn new(db: &Database, collection: &str) -> Self {
+        Self(db.collection(collection))
+    }
+
+    /// The version the next write of `id` starts from: the live one, else the tombstone's.
+    pub async fn last_version(&self, session: &mut ClientSession, id: &str, live: Option<i64>) -> Result<i64, Error> {
+        if let Some(v) = live {
+            return Ok(v);
+        }
+        let tombstone = self.0.find_one(mongodb::bson::doc! { "_id": id }).session(session).await?;
+        Ok(tombstone.and_then(|t| t.get_i64("version").ok()).unwrap_or(0))
+    }
+
+    /// Records the delete of `id` at `version`, inside the deleting transaction.
+    pub async fn record(&self, session: &mut ClientSession, id: &str, version: i64) -> Result<(), Error> {
+        let tombstone = mongodb::bson::doc! { "_id": id, "version": version, "deletedAt": mongodb::bson::DateTime::now() };
+        self.0.replace_one(mongodb::bson::doc! { "_id": id }, tombstone).upsert(true).session(session).await?;
+        Ok(())
+    }
+}

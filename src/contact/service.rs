@@ -19,15 +19,15 @@ use super::{
 use crate::{http::ApiError, outbox::Outbox};
 
 pub const PERSONS_COLLECTION: &str = "persons";
-/// The last version of deleted persons, so a re-created id continues its version sequence and
-/// consumers holding a tombstone see the re-creation as newer.
+/// The last version of deleted persons (see [`crate::mongo::Tombstones`]): consumers holding a
+/// tombstone see a re-creation as newer.
 pub const TOMBSTONES_COLLECTION: &str = "person_tombstones";
 
 #[derive(Clone)]
 pub struct ContactService {
     client: mongodb::Client,
     persons: Collection<Document>,
-    tombstones: Collection<Document>,
+    tombstones: crate::mongo::Tombstones,
     outbox: Outbox,
     topics: Arc<PersonTopics>,
     source: Arc<str>,
@@ -45,7 +45,7 @@ impl ContactService {
         Self {
             client: db.client().clone(),
             persons: db.collection(PERSONS_COLLECTION),
-            tombstones: db.collection(TOMBSTONES_COLLECTION),
+            tombstones: crate::mongo::Tombstones::new(db, TOMBSTONES_COLLECTION),
             outbox: Outbox::new(db),
             topics: Arc::new(config.topics.clone()),
             source: Arc::from(config.event_source.as_str()),
@@ -164,14 +164,7 @@ impl ContactService {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
-        let last_version = match &existing {
-            Some((_, v)) => *v,
-            None => match self.tombstones.find_one(doc! { "_id": id }).session(&mut *session).await? {
-                Some(t) => t.get_i64("version").unwrap_or(0),
-                None => 0,
-            },
-        };
-        let version = last_version + 1;
+        let version = self.tombstones.last_version(session, id, existing.as_ref().map(|(_, v)| *v)).await? + 1;
         let (change, stored) = match decision {
             Decision::Store(new) => {
                 let new = normalize(*new);
@@ -188,11 +181,7 @@ impl ContactService {
                     return Ok(Ok((None, false)));
                 }
                 self.persons.delete_one(doc! { "_id": id }).session(&mut *session).await?;
-                self.tombstones
-                    .replace_one(doc! { "_id": id }, doc! { "_id": id, "version": version })
-                    .upsert(true)
-                    .session(&mut *session)
-                    .await?;
+                self.tombstones.record(session, id, version).await?;
                 (PersonChange::Deleted, None)
             }
         };

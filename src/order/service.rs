@@ -35,7 +35,7 @@ pub struct OrderService {
     client: mongodb::Client,
     orders: Collection<Document>,
     idempotency: Collection<Document>,
-    tombstones: Collection<Document>,
+    tombstones: crate::mongo::Tombstones,
     replica: PersonReplica,
     outbox: Outbox,
     lookup: Arc<ContactLookup>,
@@ -72,7 +72,7 @@ impl OrderService {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
-            tombstones: db.collection(TOMBSTONES_COLLECTION),
+            tombstones: crate::mongo::Tombstones::new(db, TOMBSTONES_COLLECTION),
             replica: PersonReplica::new(db),
             outbox: Outbox::new(db),
             lookup,
@@ -238,14 +238,7 @@ impl OrderService {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
-        let last_version = match &existing {
-            Some((_, v)) => *v,
-            None => match self.tombstones.find_one(doc! { "_id": id }).session(&mut *session).await? {
-                Some(t) => t.get_i64("version").unwrap_or(0),
-                None => 0,
-            },
-        };
-        let version = last_version + 1;
+        let version = self.tombstones.last_version(session, id, existing.as_ref().map(|(_, v)| *v)).await? + 1;
         let (change, stored) = match decision {
             Decision::Store(order) => {
                 let mut order = *order;
@@ -275,8 +268,7 @@ impl OrderService {
             }
             Decision::Delete => {
                 self.orders.delete_one(doc! { "_id": id }).session(&mut *session).await?;
-                let tombstone = doc! { "_id": id, "version": version, "deletedAt": DateTime::now() };
-                self.tombstones.replace_one(doc! { "_id": id }, tombstone).upsert(true).session(&mut *session).await?;
+                self.tombstones.record(session, id, version).await?;
                 // What this transaction deleted is what the caller gets back.
                 (OrderChange::Deleted, existing.clone())
             }
