@@ -4,16 +4,14 @@ use std::time::Duration;
 
 use labs_order::contact::{self, ContactConfig};
 use labs_order_client::{contact::Client, ClientAuth};
-use tokio::{sync::oneshot, task::JoinHandle};
 
-use super::{infra::infra, unique_suffix, EventReader};
+use super::{infra::infra, running::Running, unique_suffix, EventReader};
 
 pub struct ContactApp {
     pub url: String,
     pub client: Client,
     pub config: ContactConfig,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<anyhow::Result<()>>>,
+    running: Running,
 }
 
 impl ContactApp {
@@ -52,12 +50,8 @@ impl ContactApp {
     pub async fn start_on(config: ContactConfig, port: u16) -> Self {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let app = contact::build(config.clone(), listener).await.expect("contact service builds");
-        let url = format!("http://{}", app.local_addr());
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(app.run(async {
-            let _ = stopped.await;
-        }));
-        Self { client: Client::new(&url, ClientAuth::none()), url, config, stop: Some(stop), task: Some(task) }
+        let (running, url) = Running::start(app);
+        Self { client: Client::new(&url, ClientAuth::none()), url, config, running }
     }
 
     /// A placeholder that runs nothing (for moving an app out of its owner).
@@ -66,26 +60,18 @@ impl ContactApp {
             url: String::new(),
             client: Client::new("http://127.0.0.1:9", ClientAuth::none()),
             config: ContactConfig::default(),
-            stop: None,
-            task: None,
+            running: Running::default(),
         }
     }
 
     /// Graceful stop: in-flight work finishes.
     pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.expect("join").expect("clean shutdown");
-        }
+        self.running.stop().await;
     }
 
     /// Abrupt stop: every task of the service is dropped where it stands.
     pub fn kill(mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        self.running.kill();
     }
 
     pub fn events(&self) -> EventReader {
@@ -95,14 +81,6 @@ impl ContactApp {
 
     pub fn http(&self) -> reqwest::Client {
         reqwest::Client::new()
-    }
-}
-
-impl Drop for ContactApp {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
     }
 }
 

@@ -5,6 +5,7 @@ pub mod events;
 pub mod infra;
 pub mod order_app;
 pub mod process;
+pub mod running;
 
 pub use contact_app::ContactApp;
 pub use events::{inject, inject_many, reference_person_event, versioned_person_event, EventReader, Received};

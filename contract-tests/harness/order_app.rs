@@ -2,17 +2,15 @@
 
 use labs_order::order::{self, OrderConfig};
 use labs_order_client::{order::Client, ClientAuth};
-use tokio::{sync::oneshot, task::JoinHandle};
 
-use super::{infra::infra, unique_suffix, ContactApp, EventReader};
+use super::{infra::infra, running::Running, unique_suffix, ContactApp, EventReader};
 
 pub struct OrderApp {
     pub url: String,
     pub client: Client,
     pub config: OrderConfig,
     pub contact: ContactApp,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<anyhow::Result<()>>>,
+    running: Running,
 }
 
 impl OrderApp {
@@ -50,22 +48,13 @@ impl OrderApp {
     pub async fn start(config: OrderConfig, contact: ContactApp) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let app = order::build(config.clone(), listener).await.expect("order service builds");
-        let url = format!("http://{}", app.local_addr());
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(app.run(async {
-            let _ = stopped.await;
-        }));
-        Self { client: Client::new(&url, ClientAuth::none()), url, config, contact, stop: Some(stop), task: Some(task) }
+        let (running, url) = Running::start(app);
+        Self { client: Client::new(&url, ClientAuth::none()), url, config, contact, running }
     }
 
     /// Stops the order service gracefully and hands back its contact service.
     pub async fn stop(mut self) -> ContactApp {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.expect("join").expect("clean shutdown");
-        }
+        self.running.stop().await;
         std::mem::replace(&mut self.contact, ContactApp::detached())
     }
 
@@ -105,13 +94,5 @@ impl OrderApp {
 
     pub fn http(&self) -> reqwest::Client {
         reqwest::Client::new()
-    }
-}
-
-impl Drop for OrderApp {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
     }
 }
