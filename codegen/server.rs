@@ -20,6 +20,8 @@ struct Op {
     query: Vec<(String, TokenStream, bool)>,
     body: Option<TokenStream>,
     responses: Vec<Resp>,
+    /// `x-required-scopes`: what a caller's token must grant (checked by `crate::auth`).
+    scopes: Vec<String>,
 }
 
 struct Resp {
@@ -170,8 +172,8 @@ pub fn generate(spec: &OpenAPI, module: &str, trait_name: &str) -> Result<String
             Some((_, list)) => list.push(entry),
             None => routes.push((op.path.clone(), vec![entry])),
         }
-        let (m, p, id) = (op.method.to_uppercase(), &op.path, &op.id);
-        op_table.push(quote!((#m, #p, #id)));
+        let (m, p, id, scopes) = (op.method.to_uppercase(), &op.path, &op.id, &op.scopes);
+        op_table.push(quote!((#m, #p, #id, &[#(#scopes),*])));
     }
 
     let route_calls = routes.iter().map(|(path, methods)| {
@@ -186,8 +188,8 @@ pub fn generate(spec: &OpenAPI, module: &str, trait_name: &str) -> Result<String
         #[allow(unused_imports)]
         use labs_order_client::#types_mod::types;
 
-        /// (method, path template, operationId) of every operation in the spec.
-        pub const OPERATIONS: &[(&str, &str, &str)] = &[#(#op_table),*];
+        /// (method, path template, operationId, required scopes) of every operation in the spec.
+        pub const OPERATIONS: &[(&str, &str, &str, &[&str])] = &[#(#op_table),*];
 
         #(#items)*
 
@@ -220,6 +222,12 @@ fn operations(spec: &OpenAPI) -> Result<Vec<Op>, String> {
 
 fn operation(spec: &OpenAPI, path: &str, method: &str, op: &Operation, at: &str) -> Result<Op, String> {
     let id = op.operation_id.clone().ok_or_else(|| format!("{at}: add an operationId"))?;
+    let scopes = match op.extensions.get("x-required-scopes") {
+        Some(serde_json::Value::Array(items)) => items.iter().map(|s| s.as_str().map(str::to_string)).collect::<Option<Vec<_>>>(),
+        _ => None,
+    };
+    // Deny by default: an operation the spec does not guard cannot be generated.
+    let scopes = scopes.filter(|s| !s.is_empty()).ok_or_else(|| format!("{at}: declare x-required-scopes (a list of scope names)"))?;
     let mut path_params = Vec::new();
     let mut query = Vec::new();
     for p in &op.parameters {
@@ -279,7 +287,7 @@ fn operation(spec: &OpenAPI, path: &str, method: &str, op: &Operation, at: &str)
         return Err(format!("{at}: replace the `default` response with explicit statuses"));
     }
     let doc = [op.summary.as_deref(), op.description.as_deref()].into_iter().flatten().collect::<Vec<_>>().join("\n\n");
-    Ok(Op { id, method: method.to_string(), path: path.to_string(), doc, path_params, query, body, responses })
+    Ok(Op { id, method: method.to_string(), path: path.to_string(), doc, path_params, query, body, responses, scopes })
 }
 
 fn resolve_param<'a>(spec: &'a OpenAPI, p: &'a ReferenceOr<Parameter>, at: &str) -> Result<&'a Parameter, String> {

@@ -25,9 +25,10 @@ async fn drive_docs(base: &str, try_path: &str, operations: &[String]) {
         std::path::Path::new(&format!("{dir}/node_modules/playwright-core")).exists(),
         "the browser test tools are missing: run `cargo xtask install` (installs chromium and playwright-core)"
     );
+    let token = crate::harness::auth::token(&["orders:read", "persons:read"]);
     let mut args = vec!["docs.mjs".to_string(), base.to_string(), try_path.to_string()];
     args.extend(operations.iter().cloned());
-    let output = tokio::task::spawn_blocking(move || std::process::Command::new("node").args(&args).current_dir(&dir).output())
+    let output = tokio::task::spawn_blocking(move || std::process::Command::new("node").args(&args).env("DOCS_TOKEN", token).current_dir(&dir).output())
         .await
         .unwrap()
         .expect("run node");

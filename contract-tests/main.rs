@@ -9,4 +9,5 @@ mod harness;
 mod ops;
 mod order;
 mod request_id;
+mod security;
 mod spec_contract;

@@ -45,6 +45,7 @@ pub fn load<T: DeserializeOwned + Serialize + Default>(
     for (key, value) in std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))) {
         if let Some(rest) = key.strip_prefix(&env_prefix) {
             let path = rest.to_lowercase().replace("__", ".");
+            let (path, value) = from_file_if_asked(&merged, path, value)?;
             set_path(&mut merged, &path, &value);
         }
     }
@@ -52,6 +53,19 @@ pub fn load<T: DeserializeOwned + Serialize + Default>(
         set_path(&mut merged, path, value);
     }
     serde_json::from_value(merged).map_err(|e| anyhow::anyhow!("invalid configuration ({prefix}): {}", without_values(&e.to_string())))
+}
+
+/// `<KEY>_FILE=/run/secrets/x` sets `<key>` to the file's content (without the final newline),
+/// the usual way to hand secrets to containers; keys that really end in `_file` (such as
+/// `auth.jwks_file`) keep their meaning.
+fn from_file_if_asked(config: &Value, path: String, value: String) -> anyhow::Result<(String, String)> {
+    let Some(target) = path.strip_suffix("_file") else { return Ok((path, value)) };
+    let existing = path.split('.').try_fold(config, |node, part| node.get(part));
+    if existing.is_some() {
+        return Ok((path, value));
+    }
+    let content = std::fs::read_to_string(&value).map_err(|e| anyhow::anyhow!("cannot read the file named by {path} ({value}): {e}"))?;
+    Ok((target.to_string(), content.trim_end_matches(['\n', '\r']).to_string()))
 }
 
 /// Serde names the offending value in quotes; a value may be a secret, so it is hidden.
@@ -149,6 +163,19 @@ mod tests {
     fn a_misplaced_secret_is_not_repeated_in_the_error() {
         let err = load::<Sample>("nope_prefix_x", None, &[("uri.x".into(), "mongodb://u:pw@h".into())]).unwrap_err();
         assert!(!err.to_string().contains("pw@h"), "{err}");
+    }
+
+    #[test]
+    fn a_secret_can_come_from_a_file() {
+        let path = std::env::temp_dir().join(format!("labs-secret-{}", std::process::id()));
+        std::fs::write(&path, "mongodb://u:pw@h\n").unwrap();
+        let config = serde_json::to_value(Sample::default()).unwrap();
+        let (key, value) = from_file_if_asked(&config, "uri_file".into(), path.display().to_string()).unwrap();
+        assert_eq!((key.as_str(), value.as_str()), ("uri", "mongodb://u:pw@h"));
+        let config = serde_json::json!({ "auth": { "jwks_file": null } });
+        let kept = from_file_if_asked(&config, "auth.jwks_file".into(), "/x/jwks.json".into()).unwrap();
+        assert_eq!(kept, ("auth.jwks_file".to_string(), "/x/jwks.json".to_string()));
+        std::fs::remove_file(path).unwrap();
     }
 
     #[test]

@@ -61,7 +61,8 @@ impl KafkaConfig {
         let admin: AdminClient<DefaultClientContext> =
             self.client_config().create().map_err(|e| anyhow::anyhow!("cannot create Kafka admin client: {}", redacted(&e)))?;
         let new: Vec<_> = topics.iter().map(|t| NewTopic::new(t, self.partitions, TopicReplication::Fixed(1))).collect();
-        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        // A broker that refuses our credentials fails the start within seconds, not minutes.
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))).request_timeout(Some(Duration::from_secs(15)));
         for result in admin.create_topics(&new, &options).await? {
             match result {
                 Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}

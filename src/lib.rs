@@ -2,9 +2,11 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod cloudevents;
 pub mod config;
 pub mod contact;
+pub mod devkit;
 pub mod http;
 pub mod kafka;
 pub mod mongo;
@@ -12,4 +14,5 @@ pub mod ops;
 pub mod order;
 pub mod outbox;
 pub mod telemetry;
+pub mod tls;
 pub mod topics;

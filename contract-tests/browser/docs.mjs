@@ -1,6 +1,7 @@
 // Opens a service's /docs in Debian's Chromium (headless), waits until the operations render,
-// checks that every expected operationId is listed, and runs "Try it out" on one GET.
-// Usage: node docs.mjs <base-url> <GET path to try, as shown> <operationId>...
+// checks that every expected operationId is listed, enters the bearer token through the
+// "Authorize" dialog as a user would, and runs "Try it out" on one GET.
+// Usage: DOCS_TOKEN=<jwt> node docs.mjs <base-url> <GET path to try, as shown> <operationId>...
 import { chromium } from 'playwright-core';
 
 const [base, tryPath, ...operationIds] = process.argv.slice(2);
@@ -20,6 +21,11 @@ try {
   for (const id of operationIds) {
     if (!listed.some((l) => l.endsWith(`-${id}`))) await fail(`operation ${id} not listed: ${listed.join(', ')}`);
   }
+  // Authorize with the token (the spec declares bearerAuth).
+  await page.locator('.auth-wrapper button.authorize').click();
+  await page.locator('.modal-ux input').first().fill(process.env.DOCS_TOKEN ?? '');
+  await page.locator('.modal-ux button.authorize').click();
+  await page.locator('.modal-ux button.btn-done').click();
   // "Try it out" on one GET without parameters.
   const block = page.locator('.opblock-get', { has: page.locator(`.opblock-summary-path[data-path="${tryPath}"]`) }).first();
   await block.locator('.opblock-summary').click();

@@ -2,13 +2,20 @@
 
 use std::time::Duration;
 
-use labs_order::contact::{self, ContactConfig};
+use labs_order::{
+    app::Endpoint,
+    contact::{self, ContactConfig},
+};
 use labs_order_client::{contact::Client, ClientAuth};
 
 use super::{infra::infra, running::Running, unique_suffix, EventReader};
 
 pub struct ContactApp {
     pub url: String,
+    /// `https://localhost:<port>` of the mutual-TLS listener, when enabled.
+    pub internal_url: Option<String>,
+    /// `http://127.0.0.1:<port>` of the separate metrics address, when configured.
+    pub metrics_url: Option<String>,
     pub client: Client,
     pub config: ContactConfig,
     running: Running,
@@ -38,6 +45,7 @@ impl ContactApp {
             topic.push_str(&format!("-{suffix}"));
         }
         config.outbox.poll_interval_ms = 100;
+        config.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
         config
     }
 
@@ -50,14 +58,18 @@ impl ContactApp {
     pub async fn start_on(config: ContactConfig, port: u16) -> Self {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let app = contact::build(config.clone(), listener).await.expect("contact service builds");
+        let internal_url = app.addr_of(Endpoint::INTERNAL).map(|a| format!("https://localhost:{}", a.port()));
+        let metrics_url = app.addr_of(Endpoint::METRICS).map(|a| format!("http://{a}"));
         let (running, url) = Running::start(app);
-        Self { client: Client::new(&url, ClientAuth::none()), url, config, running }
+        Self { client: Client::new(&url, ClientAuth::bearer(super::auth::full_token())), url, internal_url, metrics_url, config, running }
     }
 
     /// A placeholder that runs nothing (for moving an app out of its owner).
     pub fn detached() -> Self {
         Self {
             url: String::new(),
+            internal_url: None,
+            metrics_url: None,
             client: Client::new("http://127.0.0.1:9", ClientAuth::none()),
             config: ContactConfig::default(),
             running: Running::default(),
@@ -79,8 +91,9 @@ impl ContactApp {
         EventReader::new(&self.config.kafka.bootstrap_servers, &[&t.created, &t.changed, &t.deleted], self.config.kafka.partitions)
     }
 
+    /// A plain HTTP client that sends a token with every scope.
     pub fn http(&self) -> reqwest::Client {
-        reqwest::Client::new()
+        super::auth::authorized_http()
     }
 }
 

@@ -6,6 +6,9 @@ use std::sync::OnceLock;
 #[path = "../../xtask/src/standins.rs"]
 pub mod standins;
 
+#[path = "../../xtask/src/secured.rs"]
+pub mod secured;
+
 pub struct Infra {
     pub mongo_uri: String,
     pub kafka_bootstrap: String,
@@ -16,6 +19,7 @@ static INFRA: OnceLock<Infra> = OnceLock::new();
 pub fn infra() -> &'static Infra {
     INFRA.get_or_init(|| {
         labs_order::telemetry::init(&std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()));
+        labs_order::tls::install_default_provider();
         if let (Ok(mongo_uri), Ok(kafka_bootstrap)) = (std::env::var("LABS_TEST_MONGODB_URI"), std::env::var("LABS_TEST_KAFKA_BOOTSTRAP")) {
             return Infra { mongo_uri, kafka_bootstrap };
         }

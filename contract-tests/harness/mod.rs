@@ -1,11 +1,13 @@
 //! Test harness: isolated per test (own database, own topics, port 0), typed helpers.
 
+pub mod auth;
 pub mod contact_app;
 pub mod events;
 pub mod infra;
 pub mod order_app;
 pub mod process;
 pub mod running;
+pub mod secured;
 
 pub use contact_app::ContactApp;
 pub use events::{inject, inject_many, reference_person_event, versioned_person_event, EventReader, Received};

@@ -42,6 +42,14 @@ impl OrderApp {
             topic.push_str(&format!("-{suffix}"));
         }
         config.outbox.poll_interval_ms = 100;
+        config.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
+        // The order service's own service token: read persons, nothing else.
+        config.contact.token = Some(labs_order::config::Secret::new(super::auth::mint(&labs_order::devkit::token::TokenSpec {
+            subject: "order-service".into(),
+            audiences: vec!["contact-service".into()],
+            scopes: vec!["persons:read".into()],
+            ..Default::default()
+        })));
         config
     }
 
@@ -49,7 +57,7 @@ impl OrderApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let app = order::build(config.clone(), listener).await.expect("order service builds");
         let (running, url) = Running::start(app);
-        Self { client: Client::new(&url, ClientAuth::none()), url, config, contact, running }
+        Self { client: Client::new(&url, ClientAuth::bearer(super::auth::full_token())), url, config, contact, running }
     }
 
     /// Stops the order service gracefully and hands back its contact service.
@@ -92,7 +100,8 @@ impl OrderApp {
         }
     }
 
+    /// A plain HTTP client that sends a token with every scope.
     pub fn http(&self) -> reqwest::Client {
-        reqwest::Client::new()
+        super::auth::authorized_http()
     }
 }

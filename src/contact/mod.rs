@@ -26,6 +26,7 @@ use crate::{
 /// and wires the API and the outbox relay. `main` and the tests both start here.
 pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Result<App> {
     config.validate()?;
+    crate::tls::install_default_provider();
     let metrics = Metrics::new();
     let db = crate::mongo::connect_observed(&config.mongodb, "contact-service", Some(metrics.clone())).await?;
     let producer = config.kafka.producer()?;
@@ -37,6 +38,7 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
     seed::ensure_persons(&service, config.seed_persons).await.map_err(|e| anyhow::anyhow!("seeding persons: {e}"))?;
 
     let max_latency = config.max_latency_secs;
+    let operations = crate::api::contact::OPERATIONS;
     let api = crate::api::contact::contact_router(Arc::new(api::ContactHandlers(service)))
         .layer(axum::middleware::from_fn(move |req, next| artificial_latency(max_latency, req, next)));
     let outbox = Outbox::new(&db);
@@ -51,9 +53,27 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
             Box::pin(async move { crate::ops::refresh_outbox(&outbox, &metrics).await })
         })),
     };
-    let router = crate::http::with_common_layers(api.merge(crate::ops::router(Arc::new(ops))), metrics);
-
-    let mut app = App::new(listener, router);
+    let mut app = crate::app::Public {
+        listener,
+        api: api.clone(),
+        operations,
+        auth: &config.auth,
+        ops: Arc::new(ops),
+        limits: &config.http,
+        metrics_address: &config.metrics_address,
+    }
+    .into_app()
+    .await?;
+    if config.internal.enabled {
+        let internal = &config.internal;
+        let listener = TcpListener::bind((internal.host.as_str(), internal.port))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on internal {}:{}: {e}", internal.host, internal.port))?;
+        let tls = tokio_rustls::TlsAcceptor::from(crate::tls::server_requiring_client_certs(&internal.tls)?);
+        let guard = crate::auth::Authenticator::trusted_peer(&internal.scopes, operations);
+        let router = crate::http::with_common_layers(crate::auth::protect(api, guard), metrics, &config.http);
+        app.add_endpoint(crate::app::Endpoint::INTERNAL, listener, Some(tls), router);
+    }
     if config.outbox.enabled {
         let relay = Relay::new(&db, producer, config.outbox.clone(), wake);
         let stop = app.shutdown_signal();

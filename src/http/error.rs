@@ -28,6 +28,14 @@ pub enum ApiError {
     /// A dependency cannot be reached; the client may retry after `retry_after_secs`.
     #[error("{dependency} is unavailable{}", reason.map(|r| format!(" ({r})")).unwrap_or_default())]
     Unavailable { dependency: &'static str, reason: Option<&'static str>, retry_after_secs: u64, source: anyhow::Error },
+    /// No usable credentials. Which check failed is logged, never told.
+    #[error("{}", match .0 { crate::auth::AuthFailure::Missing => "this API requires a bearer token (Authorization: Bearer <JWT>)", _ => "the bearer token is not valid" })]
+    Unauthorized(crate::auth::AuthFailure),
+    #[error("this operation requires the scope {scope}")]
+    Forbidden { scope: &'static str },
+    /// The client did not send its request in time.
+    #[error("the request was not received in time")]
+    RequestTimeout,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -54,6 +62,9 @@ impl ApiError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -117,8 +128,25 @@ impl IntoResponse for ApiError {
             errors,
         };
         let mut response = super::respond::problem(status, problem);
-        if let Self::Unavailable { retry_after_secs, .. } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        let headers = response.headers_mut();
+        match self {
+            Self::Unavailable { retry_after_secs, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            // RFC 6750 challenges; no error description, so nothing about the token is told.
+            Self::Unauthorized(crate::auth::AuthFailure::Missing) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="labs-order""#));
+            }
+            Self::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="labs-order", error="invalid_token""#));
+            }
+            Self::Forbidden { scope } => {
+                let challenge = format!(r#"Bearer realm="labs-order", error="insufficient_scope", scope="{scope}""#);
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    headers.insert(header::WWW_AUTHENTICATE, value);
+                }
+            }
+            _ => {}
         }
         response
     }

@@ -13,5 +13,5 @@ mod stream;
 pub use context::{current_traceparent, sanitized_request_id, RequestContext, REQUEST_ID_HEADER};
 pub use error::ApiError;
 pub use extract::{ApiJson, ApiPath, ApiQuery};
-pub use server::{serve, with_common_layers, MAX_BODY_BYTES};
+pub use server::{serve, with_common_layers, HttpLimits, MAX_BODY_BYTES};
 pub use stream::JsonArrayStream;

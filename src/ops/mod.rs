@@ -32,14 +32,20 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// `/health/live`, `/health/ready`, `/metrics`, `/openapi.json` and the interactive docs at
 /// `/docs` (Swagger UI compiled into the binary: works without internet access).
-pub fn router(ops: Arc<Ops>) -> Router {
+/// With `with_metrics` false, `/metrics` is left to [`metrics_router`] on its own address.
+pub fn router(ops: Arc<Ops>, with_metrics: bool) -> Router {
     let docs = utoipa_swagger_ui::SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", ops.spec.clone());
-    Router::new()
+    let router = Router::new()
         .route("/health/live", get(|| async { Json(json!({ "status": "up" })) }))
         .route("/health/ready", get(ready))
-        .route("/metrics", get(metrics))
-        .with_state(ops)
-        .merge(docs)
+        .merge(docs);
+    let router = if with_metrics { router.route("/metrics", get(metrics)) } else { router };
+    router.with_state(ops)
+}
+
+/// `/metrics` alone, for a separate (not public) address.
+pub fn metrics_router(ops: Arc<Ops>) -> Router {
+    Router::new().route("/metrics", get(metrics)).with_state(ops)
 }
 
 /// Parses a spec file (YAML) into the JSON served at `/openapi.json`, with this instance

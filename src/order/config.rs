@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::person_sync::consumer::ConsumerConfig;
-use crate::{kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, topics::PersonTopics};
+use crate::{auth::AuthConfig, config::Secret, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles, topics::PersonTopics};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -22,6 +22,11 @@ pub struct OrderConfig {
     /// The person topics this service follows.
     pub person_topics: PersonTopics,
     pub consumer: ConsumerConfig,
+    /// Bearer-token checks on the public API.
+    pub auth: AuthConfig,
+    pub http: HttpLimits,
+    /// `host:port` serving `/metrics` alone; empty serves it beside the API.
+    pub metrics_address: String,
 }
 
 /// How the order service calls the contact service; the defaults keep a write under ~2 s
@@ -41,6 +46,12 @@ pub struct ContactClientConfig {
     pub breaker_failures: u32,
     /// How long the circuit stays open before one probe call is let through.
     pub breaker_open_ms: u64,
+    /// Client certificate (and the CA of the contact service's internal listener): the order
+    /// service's own identity there. Used when `url` is `https://`.
+    pub tls: TlsFiles,
+    /// A service token for a contact service reached on its public (JWT) listener instead.
+    /// End users' tokens are never forwarded.
+    pub token: Option<Secret>,
 }
 
 impl Default for ContactClientConfig {
@@ -52,6 +63,8 @@ impl Default for ContactClientConfig {
             budget_ms: 1500,
             breaker_failures: 5,
             breaker_open_ms: 5000,
+            tls: TlsFiles::default(),
+            token: None,
         }
     }
 }
@@ -70,6 +83,9 @@ impl Default for OrderConfig {
             outbox: RelayConfig::default(),
             person_topics: PersonTopics::default(),
             consumer: ConsumerConfig::default(),
+            auth: AuthConfig::for_audience("order-service"),
+            http: HttpLimits::default(),
+            metrics_address: String::new(),
         }
     }
 }
@@ -89,6 +105,7 @@ impl OrderConfig {
             self.contact.timeout_ms > 0 && self.contact.budget_ms >= self.contact.timeout_ms,
             "contact.budget_ms must be >= contact.timeout_ms > 0"
         );
+        self.auth.validate()?;
         Ok(())
     }
 }

@@ -34,6 +34,10 @@ pub enum LookupFailure {
     Status,
     #[error("the contact service is failing; calls are paused")]
     CircuitOpen,
+    /// 401/403: our service credentials are missing, expired or lack `persons:read`. An
+    /// operator's problem, never a reason to tell a client that the person does not exist.
+    #[error("the contact service refused this service's credentials")]
+    Unauthorized,
 }
 
 impl LookupFailure {
@@ -44,6 +48,7 @@ impl LookupFailure {
             Self::Connect => "connect",
             Self::Status => "status",
             Self::CircuitOpen => "circuit_open",
+            Self::Unauthorized => "unauthorized",
         }
     }
 }
@@ -57,7 +62,9 @@ pub struct ContactLookup {
 
 impl ContactLookup {
     pub fn new(config: &ContactClientConfig, auth: ClientAuth, metrics: std::sync::Arc<crate::ops::Metrics>) -> anyhow::Result<Self> {
+        let tls = crate::tls::client_config(Some(&config.tls).filter(|t| t.is_configured()))?;
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
             .connect_timeout(Duration::from_millis(config.timeout_ms))
             .timeout(Duration::from_millis(config.timeout_ms))
             .build()?;
@@ -99,6 +106,8 @@ impl ContactLookup {
                         false => Ok(Lookup::Missing),
                     }
                 }
+                Ok(Err(contact::Error::ErrorResponse(r))) if is_auth_refusal(r.status()) => Err(LookupFailure::Unauthorized),
+                Ok(Err(contact::Error::UnexpectedResponse(r))) if is_auth_refusal(r.status()) => Err(LookupFailure::Unauthorized),
                 Ok(Err(contact::Error::ErrorResponse(r))) if r.status().is_client_error() => Ok(Lookup::Missing),
                 Ok(Err(contact::Error::UnexpectedResponse(r))) if r.status().is_client_error() => Ok(Lookup::Missing),
                 Ok(Err(contact::Error::InvalidRequest(_))) => Ok(Lookup::Missing),
@@ -123,6 +132,10 @@ impl ContactLookup {
         }
         Err(last)
     }
+}
+
+fn is_auth_refusal(status: reqwest::StatusCode) -> bool {
+    status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN
 }
 
 fn backoff(attempt: u32) -> Duration {

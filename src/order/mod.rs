@@ -27,6 +27,7 @@ use crate::{
 /// Builds the order service on `listener`. `main` and the tests both start here.
 pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result<App> {
     config.validate()?;
+    crate::tls::install_default_provider();
     let metrics = Metrics::new().with_order_series();
     let db = crate::mongo::connect_observed(&config.mongodb, "order-service", Some(metrics.clone())).await?;
     let producer = config.kafka.producer()?;
@@ -35,7 +36,10 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     topics.extend(config.person_topics.all());
     config.kafka.ensure_topics(&topics).await?;
 
-    let lookup = Arc::new(contact_lookup::ContactLookup::new(&config.contact, ClientAuth::none(), metrics.clone())?);
+    // The service's own credentials: its client certificate (https) or a service token; never
+    // the end user's token.
+    let contact_auth = config.contact.token.as_ref().map(|t| ClientAuth::bearer(t.expose())).unwrap_or_default();
+    let lookup = Arc::new(contact_lookup::ContactLookup::new(&config.contact, contact_auth, metrics.clone())?);
     let wake = Arc::new(Notify::new());
     let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone());
     service.ensure_indexes().await?;
@@ -59,8 +63,17 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
             })
         })),
     };
-    let router = crate::http::with_common_layers(api.merge(crate::ops::router(Arc::new(ops))), metrics.clone());
-    let mut app = App::new(listener, router);
+    let mut app = crate::app::Public {
+        listener,
+        api,
+        operations: crate::api::order::OPERATIONS,
+        auth: &config.auth,
+        ops: Arc::new(ops),
+        limits: &config.http,
+        metrics_address: &config.metrics_address,
+    }
+    .into_app()
+    .await?;
     if config.outbox.enabled {
         let relay = Relay::new(&db, producer.clone(), config.outbox.clone(), wake);
         let stop = app.shutdown_signal();

@@ -92,13 +92,19 @@ pub fn kafka_bootstrap(port: u16) -> String {
 /// waits until it accepts connections.
 pub fn start_mongo(port: u16, storage: &Path, log: &Path) -> io::Result<StandIn> {
     fs::create_dir_all(storage)?;
+    let cmd = mongo_command(port, storage);
+    let mut stand_in = StandIn::start("SecantusDB", port, cmd, log)?;
+    stand_in.grace = Duration::from_secs(15); // closing WiredTiger cleanly takes 3-8 s
+    Ok(stand_in)
+}
+
+/// The SecantusDB command line for `port` and `storage` (which must exist).
+pub fn mongo_command(port: u16, storage: &Path) -> Command {
     let mut cmd = Command::new(secantus_python());
     let args = format!("-m secantus --host 127.0.0.1 --port {port} --storage-path");
     cmd.args(args.split(' ')).arg(storage).current_dir(storage); // no stray ./secantusd.toml
     cmd.env("PYTHONUNBUFFERED", "1");
-    let mut stand_in = StandIn::start("SecantusDB", port, cmd, log)?;
-    stand_in.grace = Duration::from_secs(15); // closing WiredTiger cleanly takes 3-8 s
-    Ok(stand_in)
+    cmd
 }
 
 /// Starts tansu on 127.0.0.1:`port` with in-memory storage, working directory `workdir`,
