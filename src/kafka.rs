@@ -18,6 +18,15 @@ use crate::config::Secret;
 #[serde(default)]
 pub struct KafkaConfig {
     pub bootstrap_servers: String,
+    /// `PLAINTEXT` (default) or `SASL_SSL` (TLS with SCRAM, as `cargo xtask up` runs it).
+    pub security_protocol: String,
+    /// With SASL: `SCRAM-SHA-512` (default) or `SCRAM-SHA-256`.
+    pub sasl_mechanism: String,
+    pub username: String,
+    /// Set it through `<SERVICE>_KAFKA__PASSWORD_FILE` rather than in a file or argument.
+    pub password: Option<Secret>,
+    /// PEM file of the CA that signs the brokers' certificates (empty: the system's roots).
+    pub ca_file: String,
     /// Extra librdkafka client properties, applied to every client.
     pub properties: BTreeMap<String, Secret>,
     /// Partitions of the topics this service creates when they are missing.
@@ -26,7 +35,16 @@ pub struct KafkaConfig {
 
 impl Default for KafkaConfig {
     fn default() -> Self {
-        Self { bootstrap_servers: "127.0.0.1:9092".to_string(), properties: BTreeMap::new(), partitions: 3 }
+        Self {
+            bootstrap_servers: "127.0.0.1:9092".to_string(),
+            security_protocol: "PLAINTEXT".into(),
+            sasl_mechanism: "SCRAM-SHA-512".into(),
+            username: String::new(),
+            password: None,
+            ca_file: String::new(),
+            properties: BTreeMap::new(),
+            partitions: 3,
+        }
     }
 }
 
@@ -42,6 +60,15 @@ impl KafkaConfig {
     pub fn client_config(&self) -> ClientConfig {
         let mut config = ClientConfig::new();
         config.set("bootstrap.servers", &self.bootstrap_servers);
+        config.set("security.protocol", &self.security_protocol);
+        if self.security_protocol.to_ascii_uppercase().starts_with("SASL") {
+            config.set("sasl.mechanisms", &self.sasl_mechanism).set("sasl.username", &self.username);
+            config.set("sasl.password", self.password.as_ref().map(Secret::expose).unwrap_or_default());
+        }
+        if !self.ca_file.is_empty() {
+            config.set("ssl.ca.location", &self.ca_file);
+        }
+        // `properties` last: an explicit librdkafka property wins.
         for (key, value) in &self.properties {
             config.set(key, value.expose());
         }

@@ -14,7 +14,7 @@ use crate::harness::{infra::secured as stand_ins, secured::secured, unique_suffi
 
 fn config(properties: Vec<(&'static str, String)>) -> KafkaConfig {
     let properties: BTreeMap<String, Secret> = properties.into_iter().map(|(k, v)| (k.to_string(), Secret::new(v))).collect();
-    KafkaConfig { bootstrap_servers: secured().kafka_bootstrap.clone(), properties, partitions: 1 }
+    KafkaConfig { bootstrap_servers: secured().kafka_bootstrap.clone(), properties, partitions: 1, ..KafkaConfig::default() }
 }
 
 /// Whether a client with these settings can read the cluster's metadata.

@@ -15,9 +15,13 @@ use crate::harness::{
     ContactApp, OrderApp,
 };
 
-fn kafka_properties(user: &stand_ins::User) -> std::collections::BTreeMap<String, Secret> {
-    let ca = secured().ca_file();
-    stand_ins::kafka_client_properties(user, &ca).into_iter().map(|(k, v)| (k.to_string(), Secret::new(v))).collect()
+/// The typed settings `cargo xtask up` uses (no raw librdkafka properties).
+fn sasl_ssl(kafka: &mut labs_order::kafka::KafkaConfig, user: &stand_ins::User) {
+    kafka.bootstrap_servers = secured().kafka_bootstrap.clone();
+    kafka.security_protocol = "SASL_SSL".into();
+    kafka.username = user.name.clone();
+    kafka.password = Some(Secret::new(&user.password));
+    kafka.ca_file = secured().ca_file().display().to_string();
 }
 
 #[tokio::test]
@@ -28,8 +32,7 @@ async fn the_system_runs_on_database_users_sasl_ssl_kafka_and_mutual_tls_and_nev
     let mut contact_config = ContactApp::fresh_config();
     contact_config.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_contact));
     contact_config.mongodb.database = "contacts".into();
-    contact_config.kafka.bootstrap_servers = s.kafka_bootstrap.clone();
-    contact_config.kafka.properties = kafka_properties(&s.kafka_contact);
+    sasl_ssl(&mut contact_config.kafka, &s.kafka_contact);
     contact_config.internal.enabled = true;
     contact_config.internal.port = internal_port;
     contact_config.internal.tls =
@@ -39,8 +42,7 @@ async fn the_system_runs_on_database_users_sasl_ssl_kafka_and_mutual_tls_and_nev
     let mut order_config = OrderApp::fresh_config(&format!("https://localhost:{internal_port}"));
     order_config.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_order));
     order_config.mongodb.database = "orders".into();
-    order_config.kafka.bootstrap_servers = s.kafka_bootstrap.clone();
-    order_config.kafka.properties = kafka_properties(&s.kafka_order);
+    sasl_ssl(&mut order_config.kafka, &s.kafka_order);
     order_config.person_topics = contact_config.topics.clone();
     order_config.contact.token = None;
     order_config.contact.tls =

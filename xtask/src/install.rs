@@ -13,9 +13,35 @@ pub fn install() -> Result<()> {
     let tools = standins::cache_dir().join("tools");
     fs::create_dir_all(&tools)
         .with_context(|| format!("cannot create {}; set LABS_ORDER_CACHE to a writable directory", tools.display()))?;
+    install_system_packages()?;
     install_secantus()?;
     install_tansu()?;
     install_browser_test_tools()
+}
+
+/// Debian packages the build and the secured stand-ins need: OpenSSL headers for librdkafka's
+/// TLS and SCRAM (rdkafka's `ssl` feature), and stunnel, the TLS proxy in front of tansu.
+fn install_system_packages() -> Result<()> {
+    let has = |cmd: &mut Command| cmd.output().map(|o| o.status.success()).unwrap_or(false);
+    let mut missing = Vec::new();
+    if !has(Command::new("pkg-config").args(["--exists", "openssl"])) {
+        missing.extend(["pkg-config", "libssl-dev"]);
+    }
+    if !has(Command::new("sh").args(["-c", "command -v stunnel"])) {
+        missing.push("stunnel4");
+    }
+    if missing.is_empty() {
+        println!("==> system packages present (OpenSSL headers, pkg-config, stunnel)");
+        return Ok(());
+    }
+    println!("==> installing Debian packages {} (apt-get)", missing.join(" "));
+    let status = run_child(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(&missing))?;
+    ensure!(
+        status.success(),
+        "`apt-get install {}` failed ({status}): install these Debian packages (as root), then rerun `cargo xtask install`",
+        missing.join(" ")
+    );
+    Ok(())
 }
 
 /// Debian's Chromium and the pinned playwright-core (no browser download) that drive the

@@ -1,6 +1,7 @@
 //! Developer automation: `cargo xtask <command>`. Std only plus `anyhow`, so it builds in seconds.
 
 mod install;
+mod secured;
 mod services;
 mod standins;
 mod test;
@@ -20,6 +21,9 @@ commands:
   test [ARGS...]     start fresh stand-ins and run all tests (cargo nextest run, else cargo test)
                      with LABS_TEST_MONGODB_URI and LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner
   up [OPTIONS]       run the whole system on the stand-ins until Ctrl-C; see `cargo xtask up --help`
+  token [--scope S]... [--ttl D] [--audience A]... [--subject NAME]
+                     print a token (one line on stdout) that the `up` system accepts; default:
+                     every scope, both services, valid 1h (D: 30s, 15m, 1h, 2d)
   codegen [--check]  rewrite generated/src/*.rs from spec/ (with --check: only fail if it drifted)";
 
 fn main() {
@@ -46,6 +50,7 @@ fn run(args: &[String]) -> Result<i32> {
         Some("test") => test::run(rest),
         Some("bench") => bench(rest),
         Some("up") => up::run(rest),
+        Some("token") => token(rest),
         Some("codegen") => codegen(rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
@@ -57,6 +62,20 @@ fn run(args: &[String]) -> Result<i32> {
         }
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
+}
+
+/// `cargo xtask token ...`: builds `labs-dev` quietly (cargo's output goes to stderr) and lets
+/// it print the token, so `TOKEN=$(cargo xtask token)` works.
+fn token(rest: &[String]) -> Result<i32> {
+    let root = workspace_root();
+    let mut build = cargo();
+    build.args(["build", "--quiet", "--bin", "labs-dev"]).current_dir(&root).stdout(std::process::Stdio::null());
+    anyhow::ensure!(build.status().context("cannot run cargo")?.success(), "could not build labs-dev");
+    let secrets = root.join("target/dev/secrets");
+    anyhow::ensure!(secrets.join("jwks.json").exists(), "no development keys yet: run `cargo xtask up` first");
+    let mut mint = Command::new(services::binary(&root, "labs-dev")?);
+    mint.arg("token").arg(&secrets).args(rest);
+    Ok(mint.status().context("cannot run labs-dev")?.code().unwrap_or(1))
 }
 
 fn no_args(command: &str, rest: &[String]) -> Result<()> {

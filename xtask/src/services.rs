@@ -16,19 +16,13 @@ pub struct Service {
     pub name: &'static str,
     pub port: u16,
     pub probe: &'static str,
-    pub env: Vec<(&'static str, String)>,
+    pub env: Vec<(String, String)>,
 }
 
 /// Runs the freshly built `service` with its output in `<logs>/<name>.log` and waits until
 /// it answers HTTP (any status) on its probe path.
 pub fn start(service: &Service, root: &Path, logs: &Path, timeout: Duration, read_timeout: Duration) -> Result<StandIn> {
-    let binary = target_dir(root).join("debug").join(service.name);
-    ensure!(
-        binary.exists(),
-        "{} is missing after the build; if cargo's target dir is not CARGO_TARGET_DIR or <checkout>/target, export CARGO_TARGET_DIR",
-        binary.display()
-    );
-    let mut cmd = Command::new(binary);
+    let mut cmd = Command::new(binary(root, service.name)?);
     cmd.envs(service.env.iter().map(|(k, v)| (k, v)));
     let (name, port, path) = (service.name, service.port, service.probe);
     let log = logs.join(format!("{name}.log"));
@@ -39,6 +33,17 @@ pub fn start(service: &Service, root: &Path, logs: &Path, timeout: Duration, rea
     let ready = || signals::stop_requested() || http_answers(port, path, read_timeout);
     server.wait_until(timeout, &format!("answering GET {path}"), ready)?;
     Ok(server)
+}
+
+/// A freshly built binary of the root package.
+pub fn binary(root: &Path, name: &str) -> Result<PathBuf> {
+    let binary = target_dir(root).join("debug").join(name);
+    ensure!(
+        binary.exists(),
+        "{} is missing after the build; if cargo's target dir is not CARGO_TARGET_DIR or <checkout>/target, export CARGO_TARGET_DIR",
+        binary.display()
+    );
+    Ok(binary)
 }
 
 /// `$CARGO_TARGET_DIR` (relative to the checkout, as cargo reads it there) or `<checkout>/target`.

@@ -1,21 +1,32 @@
 //! `cargo xtask up`: both services on the stand-ins until Ctrl-C or SIGTERM.
 
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{bail, ensure, Context, Result};
 
+use crate::secured::{self, User};
 use crate::services::{self, Service};
-use crate::standins::{self, ensure_port_free, kafka_bootstrap, log_tail, mongo_uri, StandIn};
+use crate::standins::{self, ensure_port_free, log_tail, StandIn};
 use crate::{cargo, install, run_child, signals, workspace_root};
 
-const HELP: &str = "usage: cargo xtask up [--contact-port 8080] [--order-port 3000] [--mongo-port 27017]
-                      [--kafka-port 9092] [--persons 10] [--max-latency SECONDS(0)]
-Runs SecantusDB (data in target/dev/mongo), tansu (in memory) and the services (logs in
-target/dev/logs), writes target/dev/env, and stops everything on Ctrl-C or SIGTERM.";
+const HELP: &str = "usage: cargo xtask up [--contact-port 8080] [--order-port 3000] [--contact-internal-port 8443]
+                      [--contact-metrics-port 9464] [--order-metrics-port 9465]
+                      [--mongo-port 27017] [--kafka-port 9092] [--persons 10] [--max-latency SECONDS(0)]
+Runs the whole system with its security on: SecantusDB with --auth and a user per service (data
+in target/dev/mongo), tansu with SCRAM-SHA-512 behind stunnel TLS (data in target/dev/kafka),
+the contact service's mutual-TLS listener for the order service, and bearer tokens on both
+APIs. Development secrets (CA, certificates, JWT signing key, passwords) are generated into
+target/dev/secrets once. Logs go to target/dev/logs; target/dev/env says how to connect;
+`cargo xtask token` prints a token. Ctrl-C or SIGTERM stops everything.";
 
 struct Options {
     contact_port: u16,
     order_port: u16,
+    internal_port: u16,
+    contact_metrics_port: u16,
+    order_metrics_port: u16,
     mongo_port: u16,
     kafka_port: u16,
     persons: u64,
@@ -24,7 +35,17 @@ struct Options {
 
 /// `None` for `--help`.
 fn parse(args: &[String]) -> Result<Option<Options>> {
-    let mut o = Options { contact_port: 8080, order_port: 3000, mongo_port: 27017, kafka_port: 9092, persons: 10, max_latency: 0.0 };
+    let mut o = Options {
+        contact_port: 8080,
+        order_port: 3000,
+        internal_port: 8443,
+        contact_metrics_port: 9464,
+        order_metrics_port: 9465,
+        mongo_port: 27017,
+        kafka_port: 9092,
+        persons: 10,
+        max_latency: 0.0,
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         if arg == "-h" || arg == "--help" {
@@ -36,6 +57,9 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
         match flag {
             "--contact-port" => o.contact_port = value.parse().with_context(bad)?,
             "--order-port" => o.order_port = value.parse().with_context(bad)?,
+            "--contact-internal-port" => o.internal_port = value.parse().with_context(bad)?,
+            "--contact-metrics-port" => o.contact_metrics_port = value.parse().with_context(bad)?,
+            "--order-metrics-port" => o.order_metrics_port = value.parse().with_context(bad)?,
             "--mongo-port" => o.mongo_port = value.parse().with_context(bad)?,
             "--kafka-port" => o.kafka_port = value.parse().with_context(bad)?,
             "--persons" => o.persons = value.parse().with_context(bad)?,
@@ -58,6 +82,35 @@ impl Drop for Running {
     }
 }
 
+/// The generated development secrets, read back from target/dev/secrets.
+struct Secrets {
+    dir: PathBuf,
+}
+
+impl Secrets {
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    fn password(&self, name: &str) -> Result<String> {
+        let path = self.dir.join(format!("{name}.password"));
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+    }
+
+    fn user(&self, name: &str, password: &str, database: &str) -> Result<User> {
+        Ok(User { name: name.into(), password: self.password(password)?, database: database.into() })
+    }
+
+    /// A secret value in a file only its owner can read, handed to a service as `<KEY>_FILE`.
+    fn write(&self, name: &str, value: &str) -> Result<String> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.dir.join(name);
+        std::fs::write(&path, value)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        Ok(path.display().to_string())
+    }
+}
+
 pub fn run(args: &[String]) -> Result<i32> {
     let Some(o) = parse(args)? else {
         println!("{HELP}");
@@ -65,65 +118,106 @@ pub fn run(args: &[String]) -> Result<i32> {
     };
     let root = workspace_root();
     let (dev, logs) = (root.join("target/dev"), root.join("target/dev/logs"));
-    let kafka = kafka_bootstrap(o.kafka_port);
-    let contact_url = format!("http://127.0.0.1:{}/api/v1/person", o.contact_port);
-    let order_url = format!("http://127.0.0.1:{}/api/v1/order", o.order_port);
-    let (contacts_db, orders_db) = (db_uri(o.mongo_port, "contacts"), db_uri(o.mongo_port, "orders"));
-    let mut services = vec![Service {
-        name: "contact-service",
-        port: o.contact_port,
-        probe: "/api/v1/person/count",
-        env: vec![
-            ("CONTACT_PORT", o.contact_port.to_string()),
-            ("CONTACT_MONGODB__URI", contacts_db.clone()),
-            ("CONTACT_KAFKA__BOOTSTRAP_SERVERS", kafka.clone()),
-            ("CONTACT_EVENT_SOURCE", contact_url.clone()),
-            ("CONTACT_SEED_PERSONS", o.persons.to_string()),
-            ("CONTACT_MAX_LATENCY_SECS", o.max_latency.to_string()),
-        ],
-    }];
-    let with_order = root.join("src/bin/order-service.rs").exists();
-    if with_order {
-        let contact_base = format!("http://127.0.0.1:{}", o.contact_port);
-        services.push(Service {
-            name: "order-service",
-            port: o.order_port,
-            probe: "/api/v1/order",
-            env: vec![
-                ("ORDER_PORT", o.order_port.to_string()),
-                ("ORDER_MONGODB__URI", orders_db.clone()),
-                ("ORDER_KAFKA__BOOTSTRAP_SERVERS", kafka.clone()),
-                ("ORDER_EVENT_SOURCE", order_url.clone()),
-                // `contact.url` in the config (`__` separates levels); a base URL.
-                ("ORDER_CONTACT__URL", contact_base),
-            ],
-        });
-    }
+    let secrets = Secrets { dir: dev.join("secrets") };
 
     // Fail before the slow steps if a port is taken.
     ensure_port_free(o.mongo_port, "SecantusDB (--mongo-port)")?;
-    ensure_port_free(o.kafka_port, "tansu (--kafka-port)")?;
-    for service in &services {
-        ensure_port_free(service.port, service.name)?;
+    ensure_port_free(o.kafka_port, "Kafka TLS (--kafka-port)")?;
+    let ports = [
+        (o.contact_port, "contact service (--contact-port)"),
+        (o.internal_port, "contact service internal listener (--contact-internal-port)"),
+        (o.contact_metrics_port, "contact service metrics (--contact-metrics-port)"),
+        (o.order_port, "order service (--order-port)"),
+        (o.order_metrics_port, "order service metrics (--order-metrics-port)"),
+    ];
+    for (port, what) in ports {
+        ensure_port_free(port, what)?;
     }
     let env_file = dev.join("env");
     let _ = std::fs::remove_file(&env_file); // left by an `up` that was killed
     install::install()?;
     println!("==> building the services");
     let mut build = cargo();
-    build.arg("build").current_dir(&root);
-    for service in &services {
-        build.args(["--bin", service.name]);
-    }
+    build.args(["build", "--bin", "contact-service", "--bin", "order-service", "--bin", "labs-dev"]).current_dir(&root);
     let built = run_child(&mut build)?.success();
     ensure!(!signals::stop_requested(), "interrupted");
     ensure!(built, "the build failed; fix the errors above and rerun `cargo xtask up`");
 
+    // Users are created once per data directory: new passwords need new data directories.
+    if !secrets.dir.join("mongo-admin.password").exists() && (dev.join("mongo").exists() || dev.join("kafka").exists()) {
+        println!("==> new development passwords: starting with empty target/dev/mongo and target/dev/kafka");
+        let _ = std::fs::remove_dir_all(dev.join("mongo"));
+        let _ = std::fs::remove_dir_all(dev.join("kafka"));
+    }
+    println!("==> development secrets in {} (never committed)", secrets.dir.display());
+    let mut init = Command::new(services::binary(&root, "labs-dev")?);
+    init.arg("init").arg(&secrets.dir);
+    ensure!(run_child(&mut init)?.success(), "could not create the development secrets");
+
+    let mongo_order = secrets.user("order_service", "mongo-order-service", "orders")?;
+    let mongo_contact = secrets.user("contact_service", "mongo-contact-service", "contacts")?;
+    let kafka_order = secrets.user("order-service", "kafka-order-service", "")?;
+    let kafka_contact = secrets.user("contact-service", "kafka-contact-service", "")?;
+
     let mut running = Running(Vec::new());
-    println!("==> starting SecantusDB on 127.0.0.1:{} (data in {})", o.mongo_port, dev.join("mongo").display());
-    running.0.push(standins::start_mongo(o.mongo_port, &dev.join("mongo"), &logs.join("secantus.log"))?);
-    println!("==> starting tansu on 127.0.0.1:{} (memory storage)", o.kafka_port);
-    running.0.push(standins::start_kafka(o.kafka_port, &dev.join("kafka"), &logs.join("tansu.log"))?);
+    println!("==> starting SecantusDB with --auth on 127.0.0.1:{} (data in {})", o.mongo_port, dev.join("mongo").display());
+    let admin_password = secrets.password("mongo-admin")?;
+    let mongo_users = [mongo_order.clone(), mongo_contact.clone()];
+    running.0.push(secured::start_mongo(o.mongo_port, &dev.join("mongo"), &logs.join("secantus.log"), &admin_password, &mongo_users)?);
+    let broker_port = standins::free_port();
+    println!("==> starting tansu (SCRAM-SHA-512, loopback {broker_port}) behind stunnel TLS on localhost:{}", o.kafka_port);
+    let kafka_users = [kafka_order.clone(), kafka_contact.clone()];
+    let (cert, key) = (secrets.dir.join("kafka.pem"), secrets.dir.join("kafka-key.pem"));
+    let kafka = secured::start_kafka(broker_port, o.kafka_port, &dev.join("kafka"), &kafka_users, &cert, &key)?;
+    let kafka_bootstrap = kafka.bootstrap.clone();
+    running.0.push(kafka.broker);
+    running.0.push(kafka.proxy);
+
+    let contact_url = format!("http://127.0.0.1:{}/api/v1/person", o.contact_port);
+    let order_url = format!("http://127.0.0.1:{}/api/v1/order", o.order_port);
+    let internal_url = format!("https://localhost:{}", o.internal_port);
+    let ca = secrets.path("ca.pem");
+    let kafka_env = |prefix: &str, password: &str| {
+        vec![
+            (format!("{prefix}_KAFKA__BOOTSTRAP_SERVERS"), kafka_bootstrap.clone()),
+            (format!("{prefix}_KAFKA__SECURITY_PROTOCOL"), "SASL_SSL".to_string()),
+            (format!("{prefix}_KAFKA__USERNAME"), format!("{}-service", prefix.to_lowercase())),
+            (format!("{prefix}_KAFKA__PASSWORD_FILE"), secrets.path(&format!("{password}.password"))),
+            (format!("{prefix}_KAFKA__CA_FILE"), ca.clone()),
+        ]
+    };
+    let mut contact_env = vec![
+        ("CONTACT_PORT".to_string(), o.contact_port.to_string()),
+        ("CONTACT_MONGODB__URI_FILE".into(), secrets.write("contact-mongodb-uri", &secured::mongo_uri(o.mongo_port, &mongo_contact))?),
+        ("CONTACT_EVENT_SOURCE".into(), contact_url.clone()),
+        ("CONTACT_SEED_PERSONS".into(), o.persons.to_string()),
+        ("CONTACT_MAX_LATENCY_SECS".into(), o.max_latency.to_string()),
+        ("CONTACT_AUTH__JWKS_FILE".into(), secrets.path("jwks.json")),
+        ("CONTACT_METRICS_ADDRESS".into(), format!("127.0.0.1:{}", o.contact_metrics_port)),
+        ("CONTACT_INTERNAL__ENABLED".into(), "true".into()),
+        ("CONTACT_INTERNAL__PORT".into(), o.internal_port.to_string()),
+        ("CONTACT_INTERNAL__TLS__CERT_FILE".into(), secrets.path("contact-service.pem")),
+        ("CONTACT_INTERNAL__TLS__KEY_FILE".into(), secrets.path("contact-service-key.pem")),
+        ("CONTACT_INTERNAL__TLS__CA_FILE".into(), ca.clone()),
+    ];
+    contact_env.extend(kafka_env("CONTACT", "kafka-contact-service"));
+    let mut order_env = vec![
+        ("ORDER_PORT".to_string(), o.order_port.to_string()),
+        ("ORDER_MONGODB__URI_FILE".into(), secrets.write("order-mongodb-uri", &secured::mongo_uri(o.mongo_port, &mongo_order))?),
+        ("ORDER_EVENT_SOURCE".into(), order_url.clone()),
+        ("ORDER_AUTH__JWKS_FILE".into(), secrets.path("jwks.json")),
+        ("ORDER_METRICS_ADDRESS".into(), format!("127.0.0.1:{}", o.order_metrics_port)),
+        // The contact service's mutual-TLS listener, with the order service's own certificate.
+        ("ORDER_CONTACT__URL".into(), internal_url.clone()),
+        ("ORDER_CONTACT__TLS__CERT_FILE".into(), secrets.path("order-service.pem")),
+        ("ORDER_CONTACT__TLS__KEY_FILE".into(), secrets.path("order-service-key.pem")),
+        ("ORDER_CONTACT__TLS__CA_FILE".into(), ca.clone()),
+    ];
+    order_env.extend(kafka_env("ORDER", "kafka-order-service"));
+    let services = [
+        Service { name: "contact-service", port: o.contact_port, probe: "/health/ready", env: contact_env },
+        Service { name: "order-service", port: o.order_port, probe: "/health/ready", env: order_env },
+    ];
     // Seeding runs before the first answer; with artificial latency each answer may wait that long.
     let startup = Duration::from_secs(120 + o.persons / 100) + Duration::from_secs_f64(o.max_latency);
     let read_timeout = Duration::from_secs_f64(5.0 + o.max_latency);
@@ -131,23 +225,45 @@ pub fn run(args: &[String]) -> Result<i32> {
         running.0.push(services::start(service, &root, &logs, startup, read_timeout)?);
     }
 
-    let mut env = format!("CONTACT_URL={contact_url}\n");
-    if with_order {
-        env += &format!("ORDER_URL={order_url}\n");
-    }
-    env += &format!("KAFKA_BOOTSTRAP_SERVERS={kafka}\nCONTACTS_MONGODB_URI={contacts_db}\n");
-    env += &format!("ORDERS_MONGODB_URI={orders_db}\nLOG_DIR={}\n", logs.display());
-    std::fs::write(&env_file, &env).with_context(|| format!("cannot write {}", env_file.display()))?;
+    let contact_metrics = format!("http://127.0.0.1:{}/metrics", o.contact_metrics_port);
+    let order_metrics = format!("http://127.0.0.1:{}/metrics", o.order_metrics_port);
+    let mongo_base = standins::mongo_uri(o.mongo_port);
+    let env = [
+        ("CONTACT_URL", contact_url.clone()),
+        ("ORDER_URL", order_url.clone()),
+        ("CONTACT_INTERNAL_URL", internal_url.clone()),
+        ("CONTACT_METRICS_URL", contact_metrics.clone()),
+        ("ORDER_METRICS_URL", order_metrics.clone()),
+        ("MONGODB_URI", format!("{mongo_base}&authSource=admin")),
+        ("MONGODB_ORDERS_USER", mongo_order.name.clone()),
+        ("MONGODB_ORDERS_PASSWORD_FILE", secrets.path("mongo-order-service.password")),
+        ("MONGODB_CONTACTS_USER", mongo_contact.name.clone()),
+        ("MONGODB_CONTACTS_PASSWORD_FILE", secrets.path("mongo-contact-service.password")),
+        ("MONGODB_ADMIN_PASSWORD_FILE", secrets.path("mongo-admin.password")),
+        ("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap.clone()),
+        ("KAFKA_SECURITY_PROTOCOL", "SASL_SSL".into()),
+        ("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512".into()),
+        ("KAFKA_ORDER_USER", kafka_order.name.clone()),
+        ("KAFKA_ORDER_PASSWORD_FILE", secrets.path("kafka-order-service.password")),
+        ("KAFKA_CONTACT_USER", kafka_contact.name.clone()),
+        ("KAFKA_CONTACT_PASSWORD_FILE", secrets.path("kafka-contact-service.password")),
+        ("CA_FILE", ca.clone()),
+        ("JWKS_FILE", secrets.path("jwks.json")),
+        ("SECRETS_DIR", secrets.dir.display().to_string()),
+        ("LOG_DIR", logs.display().to_string()),
+    ];
+    let text: String = env.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+    std::fs::write(&env_file, &text).with_context(|| format!("cannot write {}", env_file.display()))?;
 
     println!("==> up");
-    println!("    contact service  {contact_url}");
-    if with_order {
-        println!("    order service    {order_url}");
-    }
-    println!("    MongoDB          {}", mongo_uri(o.mongo_port));
-    println!("    Kafka            {kafka}");
+    println!("    contact service  {contact_url}  (bearer token; internal mTLS {internal_url})");
+    println!("    order service    {order_url}  (bearer token)");
+    println!("    metrics          {contact_metrics}  {order_metrics}");
+    println!("    MongoDB          {mongo_base} (--auth; users in {})", env_file.display());
+    println!("    Kafka            {kafka_bootstrap} (SASL_SSL, SCRAM-SHA-512)");
     println!("    logs             {}", logs.display());
     println!("    settings         {} (KEY=VALUE lines)", env_file.display());
+    println!("    a token          TOKEN=$(cargo xtask token) && curl -H \"Authorization: Bearer $TOKEN\" {order_url}");
     println!("    Ctrl-C stops everything");
 
     let code = watch(&mut running);
@@ -175,6 +291,3 @@ fn watch(running: &mut Running) -> i32 {
     }
 }
 
-fn db_uri(port: u16, db: &str) -> String {
-    format!("mongodb://127.0.0.1:{port}/{db}?replicaSet=secantus")
-}
