@@ -28,10 +28,12 @@ async fn drive_docs(base: &str, try_path: &str, operations: &[String]) {
     let token = crate::harness::auth::token(&["orders:read", "persons:read"]);
     let mut args = vec!["docs.mjs".to_string(), base.to_string(), try_path.to_string()];
     args.extend(operations.iter().cloned());
-    let output = tokio::task::spawn_blocking(move || std::process::Command::new("node").args(&args).env("DOCS_TOKEN", token).current_dir(&dir).output())
-        .await
-        .unwrap()
-        .expect("run node");
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node").args(&args).env("DOCS_TOKEN", token).current_dir(&dir).output()
+    })
+    .await
+    .unwrap()
+    .expect("run node");
     let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "docs page check failed for {base}:\n{stdout}\n{stderr}");
     assert!(stdout.starts_with("ok:"), "{stdout}");

@@ -183,7 +183,8 @@ async fn keys_can_come_from_a_jwks_url_and_hs256_only_when_configured() {
         c.auth.hs256_secret = Some(labs_order::config::Secret::new(secret));
     })
     .await;
-    let claims = json!({ "iss": "labs-order", "aud": "contact-service", "scope": "persons:read", "exp": chrono::Utc::now().timestamp() + 60 });
+    let claims =
+        json!({ "iss": "labs-order", "aud": "contact-service", "scope": "persons:read", "exp": chrono::Utc::now().timestamp() + 60 });
     let hs_token = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &claims,

@@ -35,7 +35,8 @@ async fn each_service_user_reaches_only_its_own_database_and_a_wrong_password_is
     assert_eq!(refusal(&foreign_read), "13", "the order service cannot read contacts: {foreign_read}");
     let foreign_write = contact_user.database("orders").collection::<Document>(&probe).insert_one(doc! { "x": 1 }).await.unwrap_err();
     assert_eq!(refusal(&foreign_write), "13", "the contact service cannot write orders: {foreign_write}");
-    let admin = order_user.database("admin").run_command(doc! { "createUser": "intruder", "pwd": "x", "roles": ["root"] }).await.unwrap_err();
+    let admin =
+        order_user.database("admin").run_command(doc! { "createUser": "intruder", "pwd": "x", "roles": ["root"] }).await.unwrap_err();
     assert_eq!(refusal(&admin), "13", "and cannot create users");
 
     let wrong = stand_ins::User { password: "not-the-password".into(), ..s.mongo_order.clone() };

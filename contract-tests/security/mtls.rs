@@ -34,7 +34,11 @@ impl Pki {
 
     /// Server side of the contact service's internal listener.
     fn server(&self) -> TlsFiles {
-        TlsFiles { cert_file: self.path("contact-service.pem"), key_file: self.path("contact-service-key.pem"), ca_file: self.path("ca.pem") }
+        TlsFiles {
+            cert_file: self.path("contact-service.pem"),
+            key_file: self.path("contact-service-key.pem"),
+            ca_file: self.path("ca.pem"),
+        }
     }
 
     /// A client presenting `name`.pem (or nothing), trusting our CA.
@@ -102,10 +106,10 @@ async fn a_verified_service_may_only_read_persons() {
 async fn the_order_service_looks_persons_up_over_mutual_tls_with_its_own_certificate() {
     let pki = Pki::new();
     let contact = contact_with_internal_listener(&pki).await;
-    let ada = contact.client.create_using_post().body(labs_order_client::contact::types::Person {
-        first_name: Some("Ada".into()),
-        ..Default::default()
-    });
+    let ada = contact
+        .client
+        .create_using_post()
+        .body(labs_order_client::contact::types::Person { first_name: Some("Ada".into()), ..Default::default() });
     let ada = ada.send().await.unwrap().into_inner().id.unwrap();
     let mut config = OrderApp::fresh_config(&contact.internal_url.clone().unwrap());
     config.person_topics = contact.config.topics.clone();

@@ -37,7 +37,8 @@ async fn the_system_runs_on_database_users_sasl_ssl_kafka_and_mutual_tls_and_nev
     contact_config.internal.port = internal_port;
     contact_config.internal.tls =
         TlsFiles { cert_file: s.file("contact-service.pem"), key_file: s.file("contact-service-key.pem"), ca_file: s.file("ca.pem") };
-    let contact_service = ServiceProcess::logged(env!("CARGO_BIN_EXE_contact-service"), serde_json::to_value(&contact_config).unwrap()).await;
+    let contact_service =
+        ServiceProcess::logged(env!("CARGO_BIN_EXE_contact-service"), serde_json::to_value(&contact_config).unwrap()).await;
 
     let mut order_config = OrderApp::fresh_config(&format!("https://localhost:{internal_port}"));
     order_config.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_order));

@@ -95,10 +95,7 @@ impl Origin {
 }
 
 fn jwks_http_client() -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
-        .tls_backend_preconfigured(crate::tls::client_config(None)?)
-        .timeout(Duration::from_secs(5))
-        .build()?)
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(crate::tls::client_config(None)?).timeout(Duration::from_secs(5)).build()?)
 }
 
 /// Asymmetric keys only, each with the one algorithm its type allows; a JWKS key can never

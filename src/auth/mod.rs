@@ -18,7 +18,10 @@ pub fn protect(api: axum::Router, auth: std::sync::Arc<Authenticator>) -> axum::
 }
 
 /// The public API's guard from configuration; `None` when auth is disabled.
-pub async fn public_guard(config: &AuthConfig, operations: &[middleware::Operation]) -> anyhow::Result<Option<std::sync::Arc<Authenticator>>> {
+pub async fn public_guard(
+    config: &AuthConfig,
+    operations: &[middleware::Operation],
+) -> anyhow::Result<Option<std::sync::Arc<Authenticator>>> {
     if !config.enabled {
         tracing::warn!("authentication is disabled: anyone who can reach the API can use it");
         return Ok(None);

@@ -36,7 +36,11 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             for scope in &scopes {
-                anyhow::ensure!(labs_order::auth::SCOPES.contains(&scope.as_str()), "unknown scope {scope}; scopes: {:?}", labs_order::auth::SCOPES);
+                anyhow::ensure!(
+                    labs_order::auth::SCOPES.contains(&scope.as_str()),
+                    "unknown scope {scope}; scopes: {:?}",
+                    labs_order::auth::SCOPES
+                );
             }
             if !scopes.is_empty() {
                 spec.scopes = scopes;

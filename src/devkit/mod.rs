@@ -54,4 +54,5 @@ pub fn init(dir: &Path) -> anyhow::Result<Vec<String>> {
 }
 
 /// The users that get a generated password: database admin and services, broker services.
-pub const PASSWORDS: [&str; 5] = ["mongo-admin", "mongo-order-service", "mongo-contact-service", "kafka-order-service", "kafka-contact-service"];
+pub const PASSWORDS: [&str; 5] =
+    ["mongo-admin", "mongo-order-service", "mongo-contact-service", "kafka-order-service", "kafka-contact-service"];

@@ -3,7 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::person_sync::consumer::ConsumerConfig;
-use crate::{auth::AuthConfig, config::Secret, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles, topics::PersonTopics};
+use crate::{
+    auth::AuthConfig, config::Secret, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles,
+    topics::PersonTopics,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]

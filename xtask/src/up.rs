@@ -290,4 +290,3 @@ fn watch(running: &mut Running) -> i32 {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
-
