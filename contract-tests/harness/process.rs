@@ -60,6 +60,16 @@ impl ServiceProcess {
         text.lines().filter(|l| l.contains(needle)).filter_map(|l| serde_json::from_str(l).ok()).collect()
     }
 
+    /// The operating system's process id (for `/proc` readings).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Runs a service binary with `config` (at log level warn, output inherited).
+    pub async fn quiet(binary: &str, config: serde_json::Value) -> Self {
+        Self::start(binary, config, None).await
+    }
+
     /// SIGKILL, and wait for the process to be gone.
     pub fn kill(mut self) {
         let _ = self.child.kill();

@@ -113,7 +113,7 @@ fn codegen(rest: &[String]) -> Result<i32> {
 /// `cargo xtask bench <name>`: runs the ignored benchmark test `bench::<name>` on fresh
 /// stand-ins and prints its report (also written to `target/bench/<name>.json`).
 fn bench(rest: &[String]) -> Result<i32> {
-    const KNOWN: [&str; 1] = ["fanout"];
+    const KNOWN: [&str; 2] = ["api", "fanout"];
     let name = rest.first().map(String::as_str).unwrap_or("all");
     let names: Vec<&str> = match name {
         "all" => KNOWN.to_vec(),
@@ -123,7 +123,7 @@ fn bench(rest: &[String]) -> Result<i32> {
             KNOWN.join(", ")
         ),
     };
-    let filter = format!("test(/^bench::({})$/)", names.join("|"));
+    let filter = format!("test(/^bench::({})::/)", names.join("|"));
     let args: Vec<String> = ["--run-ignored", "only", "--no-capture", "-E", &filter].iter().map(|s| s.to_string()).collect();
     test::run(&args)
 }

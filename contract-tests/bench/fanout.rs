@@ -1,6 +1,4 @@
-//! Benchmarks, run by `cargo xtask bench <name>` on fresh stand-ins (ignored in the normal
-//! suite: they print figures, they do not assert timings). Each measures a baseline in the same
-//! run: the raw MongoDB driver doing the same database work.
+//! Fan-out: one person referenced by 10,000 orders changes.
 
 use std::time::{Duration, Instant};
 
@@ -8,20 +6,10 @@ use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use serde_json::json;
 
+use super::{counter, write_report};
 use crate::harness::{inject, versioned_person_event, ContactApp, OrderApp};
 
 const FANOUT_ORDERS: usize = 10_000;
-
-fn write_report(name: &str, report: &serde_json::Value) {
-    let dir = format!("{}/target/bench", env!("CARGO_MANIFEST_DIR"));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(format!("{dir}/{name}.json"), serde_json::to_vec_pretty(report).unwrap()).unwrap();
-    println!("{}", serde_json::to_string_pretty(report).unwrap());
-}
-
-fn counter(metrics: &str, series: &str) -> f64 {
-    metrics.lines().find(|l| l.starts_with(series)).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse().ok()).unwrap_or(0.0)
-}
 
 /// One person referenced by 10,000 orders changes: how long until every order shows it, and
 /// how many database writes that took.

@@ -1,0 +1,37 @@
+//! Benchmarks, run by `cargo xtask bench <name>` on fresh stand-ins (ignored in the normal
+//! suite: they print figures, they do not assert timings). Each measures a baseline in the same
+//! run, because these machines are shared and absolute times drift: the raw MongoDB driver (or
+//! Kafka client) doing the same work, which is the limit on this database.
+
+mod api;
+mod fanout;
+mod load;
+mod proc;
+
+/// Writes `target/bench/<name>.json` and prints it.
+pub fn write_report(name: &str, report: &serde_json::Value) {
+    let dir = format!("{}/target/bench", env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(format!("{dir}/{name}.json"), serde_json::to_vec_pretty(report).unwrap()).unwrap();
+    println!("{}", serde_json::to_string_pretty(report).unwrap());
+}
+
+/// One series' value from an OpenMetrics text (0 when absent).
+pub fn counter(metrics: &str, series: &str) -> f64 {
+    metrics.lines().find(|l| l.starts_with(series)).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+}
+
+/// Prints rows under a header as an aligned text table.
+pub fn print_table(title: &str, header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    let line = |cells: Vec<&str>| cells.iter().zip(&widths).map(|(c, w)| format!("{c:>w$}")).collect::<Vec<_>>().join("  ");
+    println!("\n{title}\n{}", line(header.to_vec()));
+    for row in rows {
+        println!("{}", line(row.iter().map(String::as_str).collect()));
+    }
+}
