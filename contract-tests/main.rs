@@ -3,6 +3,7 @@
 //! `LABS_TEST_KAFKA_BOOTSTRAP`), driven through the generated client over real HTTP.
 
 mod bench;
+mod chaos;
 mod contact;
 mod docs_page;
 mod harness;

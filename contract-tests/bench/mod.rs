@@ -4,9 +4,12 @@
 //! Kafka client) doing the same work, which is the limit on this database.
 
 mod api;
+mod events;
 mod fanout;
+mod list;
 mod load;
 mod proc;
+mod startup;
 
 /// Writes `target/bench/<name>.json` and prints it.
 pub fn write_report(name: &str, report: &serde_json::Value) {

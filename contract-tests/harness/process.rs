@@ -28,8 +28,13 @@ impl ServiceProcess {
         Self::start(binary, config, Some(log)).await
     }
 
-    async fn start(binary: &str, mut config: serde_json::Value, log: Option<std::path::PathBuf>) -> Self {
+    async fn start(binary: &str, config: serde_json::Value, log: Option<std::path::PathBuf>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Self::start_on(binary, config, port, log).await
+    }
+
+    /// Runs a service binary on `port` (to come back where clients expect it after a kill).
+    pub async fn start_on(binary: &str, mut config: serde_json::Value, port: u16, log: Option<std::path::PathBuf>) -> Self {
         config["port"] = port.into();
         let file = std::env::temp_dir().join(format!("service-{}.yaml", super::unique_suffix()));
         // JSON is YAML: the file layer takes it as it is.

@@ -21,6 +21,10 @@ commands:
   test [ARGS...]     start fresh stand-ins and run all tests (cargo nextest run, else cargo test)
                      with LABS_TEST_MONGODB_URI and LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner
   up [OPTIONS]       run the whole system on the stand-ins until Ctrl-C; see `cargo xtask up --help`
+  chaos [--long]     the fault scenarios only (kills, broker and database outages, a slow contact
+                     service) with their invariant checks; --long runs random faults for 10 minutes
+  bench [NAME]       benchmarks with a baseline in the same run: api, events, fanout, list, startup
+                     or all (release build; tables printed, JSON in target/bench/)
   token [--scope S]... [--ttl D] [--audience A]... [--subject NAME]
                      print a token (one line on stdout) that the `up` system accepts; default:
                      every scope, both services, valid 1h (D: 30s, 15m, 1h, 2d)
@@ -51,6 +55,7 @@ fn run(args: &[String]) -> Result<i32> {
         Some("bench") => bench(rest),
         Some("up") => up::run(rest),
         Some("token") => token(rest),
+        Some("chaos") => chaos(rest),
         Some("codegen") => codegen(rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
@@ -62,6 +67,18 @@ fn run(args: &[String]) -> Result<i32> {
         }
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
+}
+
+/// `cargo xtask chaos [--long]`: the `chaos::` tests on fresh stand-ins; the short version is
+/// also part of `cargo xtask test`.
+fn chaos(rest: &[String]) -> Result<i32> {
+    match rest {
+        [] => {}
+        [flag] if flag == "--long" => std::env::set_var("LABS_CHAOS_SECONDS", "600"),
+        _ => bail!("usage: cargo xtask chaos [--long]"),
+    }
+    let args: Vec<String> = ["--no-capture", "-E", "test(/^chaos::/)"].iter().map(|s| s.to_string()).collect();
+    test::run(&args)
 }
 
 /// `cargo xtask token ...`: builds `labs-dev` quietly (cargo's output goes to stderr) and lets
@@ -113,18 +130,17 @@ fn codegen(rest: &[String]) -> Result<i32> {
 /// `cargo xtask bench <name>`: runs the ignored benchmark test `bench::<name>` on fresh
 /// stand-ins and prints its report (also written to `target/bench/<name>.json`).
 fn bench(rest: &[String]) -> Result<i32> {
-    const KNOWN: [&str; 2] = ["api", "fanout"];
+    const KNOWN: [&str; 5] = ["api", "events", "fanout", "list", "startup"];
     let name = rest.first().map(String::as_str).unwrap_or("all");
     let names: Vec<&str> = match name {
         "all" => KNOWN.to_vec(),
         n if KNOWN.contains(&n) => vec![n],
-        other => anyhow::bail!(
-            "unknown benchmark {other}; known: {} (or all). api, events, list and startup are not written yet",
-            KNOWN.join(", ")
-        ),
+        other => anyhow::bail!("unknown benchmark {other}; known: {} (or all).", KNOWN.join(", ")),
     };
     let filter = format!("test(/^bench::({})::/)", names.join("|"));
-    let args: Vec<String> = ["--run-ignored", "only", "--no-capture", "-E", &filter].iter().map(|s| s.to_string()).collect();
+    // Optimised code: figures of a debug build say nothing about production.
+    let args: Vec<String> =
+        ["--cargo-profile", "release", "--run-ignored", "only", "--no-capture", "-E", &filter].iter().map(|s| s.to_string()).collect();
     test::run(&args)
 }
 

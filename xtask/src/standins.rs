@@ -119,6 +119,18 @@ pub fn start_kafka(port: u16, workdir: &Path, log: &Path) -> io::Result<StandIn>
     StandIn::start("tansu", port, cmd, log)
 }
 
+/// Like [`start_kafka`] with SQLite storage in `workdir`: topics, records and committed offsets
+/// survive a stop and start (for fault tests that stop the broker).
+pub fn start_kafka_persistent(port: u16, workdir: &Path, log: &Path) -> io::Result<StandIn> {
+    fs::create_dir_all(workdir)?;
+    let url = format!("tcp://127.0.0.1:{port}");
+    let args = format!("broker --listener-url {url} --advertised-listener-url {url}");
+    let mut cmd = Command::new(tansu_bin());
+    // A relative sqlite path: tansu resolves it against its working directory.
+    cmd.args(args.split(' ')).current_dir(workdir).args(["--storage-engine", "sqlite://tansu.db"]);
+    StandIn::start("tansu (sqlite)", port, cmd, log)
+}
+
 /// Runs `"$@"` in the background, stops it on TERM/INT/HUP, and stops it as well once the
 /// process `$1` is gone: a server never outlives whoever started it, even after a SIGKILL.
 /// Exits with the server's status. Its own notices ("Terminated" for `sleep`) go to /dev/null.

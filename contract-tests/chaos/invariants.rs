@@ -1,0 +1,142 @@
+//! What must hold after any fault, once everything runs again: nothing lost, nothing applied
+//! twice. Checked straight in the databases and on the topics, not through the services.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    time::{Duration, Instant},
+};
+
+use futures::TryStreamExt;
+use mongodb::bson::{doc, Document};
+
+use super::system::System;
+use crate::harness::EventReader;
+
+const CONVERGE: Duration = Duration::from_secs(120);
+
+async fn all(db: &mongodb::Database, collection: &str) -> Vec<Document> {
+    db.collection::<Document>(collection).find(doc! {}).await.unwrap().try_collect().await.unwrap()
+}
+
+/// Polls `check` until it returns `None` (holds), or fails with its last complaint.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<String>>,
+{
+    let deadline = Instant::now() + CONVERGE;
+    loop {
+        match check().await {
+            None => return,
+            Some(complaint) if Instant::now() > deadline => panic!("{what} never held: {complaint}"),
+            Some(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+        }
+    }
+}
+
+/// Every staged event was published (no backlog), exactly the staged events are on the topics
+/// (each committed change has its one event id; redeliveries after a crash are counted), and
+/// per key the versions never go backwards.
+async fn outbox_matches_topics(db: &mongodb::Database, bootstrap: &str, topics: &[&str], partitions: i32) -> usize {
+    eventually("an empty outbox", || async {
+        let unsent = db.collection::<Document>("outbox").count_documents(doc! { "sent": false }).await.unwrap();
+        (unsent > 0).then(|| format!("{unsent} records unsent"))
+    })
+    .await;
+    let staged: BTreeMap<String, (String, i64)> = all(db, "outbox")
+        .await
+        .iter()
+        .map(|r| {
+            let payload: serde_json::Value = serde_json::from_str(r.get_str("payload").unwrap()).unwrap();
+            (payload["id"].as_str().unwrap().to_string(), (r.get_str("key").unwrap().to_string(), r.get_i64("version").unwrap()))
+        })
+        .collect();
+    let mut reader = EventReader::new(bootstrap, topics, partitions);
+    let mut received = reader.settle(Duration::from_secs(3)).await;
+    let deadline = Instant::now() + CONVERGE;
+    while received.len() < staged.len() && Instant::now() < deadline {
+        received = reader.settle(Duration::from_secs(2)).await;
+    }
+    let mut seen = BTreeSet::new();
+    let mut redelivered = 0;
+    let mut last_version: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for event in &received {
+        let id = event.event["id"].as_str().unwrap().to_string();
+        let Some((key, version)) = staged.get(&id) else { panic!("an event nobody staged: {:?}", event.event) };
+        if !seen.insert(id) {
+            redelivered += 1;
+            continue;
+        }
+        let last = last_version.entry((event.topic.clone(), key.clone())).or_insert(0);
+        assert!(*version >= *last, "{key} on {}: version {version} after {last}", event.topic);
+        *last = *version;
+    }
+    let missing: Vec<_> = staged.keys().filter(|id| !seen.contains(*id)).take(5).collect();
+    assert!(missing.is_empty(), "committed changes without their event: {missing:?}");
+    redelivered
+}
+
+/// Every order shows its persons as the contact service holds them now (or, for a deleted
+/// person, as last known), and the replica holds each person at the contact service's version.
+async fn orders_follow_persons(system: &System) {
+    let (contacts, orders) =
+        (system.database(&system.contact_config.mongodb.database).await, system.database(&system.order_config.mongodb.database).await);
+    eventually("orders showing their persons' current data", || async {
+        let persons: BTreeMap<String, Document> =
+            all(&contacts, "persons").await.into_iter().map(|p| (p.get_str("_id").unwrap().to_string(), p)).collect();
+        let replica: BTreeMap<String, Document> =
+            all(&orders, "persons").await.into_iter().map(|p| (p.get_str("_id").unwrap().to_string(), p)).collect();
+        for (id, entry) in &replica {
+            let held = entry.get_i64("version").unwrap_or(0);
+            match persons.get(id) {
+                Some(p) if p.get_i64("version").unwrap_or(0) != held => {
+                    return Some(format!(
+                        "replica holds {id} at version {held}, the contact service at {}",
+                        p.get_i64("version").unwrap_or(0)
+                    ));
+                }
+                None if !entry.get_bool("deleted").unwrap_or(false) => {
+                    return Some(format!("{id} is deleted but the replica does not know"))
+                }
+                _ => {}
+            }
+        }
+        for order in all(&orders, "orders").await {
+            for role in ["soldTo", "billTo", "shipTo"] {
+                let Ok(shown) = order.get_document(role) else { continue };
+                let id = shown.get_str("id").unwrap_or_default();
+                let expected = match persons.get(id) {
+                    Some(p) => p.get_str("lastName").ok().map(str::to_string),
+                    None => replica
+                        .get(id)
+                        .and_then(|e| e.get_document("person").ok())
+                        .and_then(|p| p.get_str("lastName").ok())
+                        .map(str::to_string),
+                };
+                let shown_name = shown.get_str("lastName").ok().map(str::to_string);
+                if expected != shown_name {
+                    return Some(format!(
+                        "order {} shows {role} {id} as {shown_name:?}, expected {expected:?}",
+                        order.get_str("_id").unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        None
+    })
+    .await;
+}
+
+/// All of the above; returns how many events were delivered again after crashes (at least
+/// once on the wire, deduplicated by id by consumers).
+pub async fn assert_converged(system: &System) -> usize {
+    orders_follow_persons(system).await;
+    let (contacts, orders) =
+        (system.database(&system.contact_config.mongodb.database).await, system.database(&system.order_config.mongodb.database).await);
+    let bootstrap = system.contact_config.kafka.bootstrap_servers.clone();
+    let partitions = system.contact_config.kafka.partitions;
+    let t = &system.contact_config.topics;
+    let person_redeliveries = outbox_matches_topics(&contacts, &bootstrap, &[&t.created, &t.changed, &t.deleted], partitions).await;
+    let order_redeliveries = outbox_matches_topics(&orders, &bootstrap, &[&system.order_config.order_topic], partitions).await;
+    person_redeliveries + order_redeliveries
+}
