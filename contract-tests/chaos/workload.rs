@@ -70,6 +70,8 @@ impl Workload {
                                 .post(format!("{contact_url}/api/v1/person"))
                                 .json(&json!({ "firstName": "Late", "lastName": format!("L{n}") })),
                         };
+                        // A steady, realistic rate: a flood only grows the backlog a fault leaves.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
                         match request.bearer_auth(&token).send().await {
                             Ok(response) if response.status().is_success() => {
                                 tally.ok.fetch_add(1, Ordering::Relaxed);

@@ -41,6 +41,7 @@ impl Default for RelayConfig {
 }
 
 const LEASE_COLLECTION: &str = "outbox_lease";
+const PUBLISH_FAILED: &str = "publishing to Kafka failed";
 const LEASE_ID: &str = "relay";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -52,10 +53,19 @@ struct Lease {
     expires_at: DateTime,
 }
 
+/// Makes a fresh producer (a new idempotent producer id).
+pub type ProducerFactory = Box<dyn Fn() -> anyhow::Result<FutureProducer> + Send + Sync>;
+
+/// Consecutive failed passes after which the producer is replaced: an idempotent producer whose
+/// sequence state the broker no longer accepts (seen after a broker restart) never recovers by
+/// itself. The records it failed to publish are still unsent and go out through the new one.
+const FAILURES_BEFORE_NEW_PRODUCER: u32 = 3;
+
 pub struct Relay {
     outbox: Outbox,
     leases: Collection<Lease>,
-    producer: FutureProducer,
+    producer: std::sync::Mutex<FutureProducer>,
+    new_producer: Option<ProducerFactory>,
     config: RelayConfig,
     owner: String,
     /// Wakes the relay right after a local write instead of at the next poll.
@@ -67,10 +77,28 @@ impl Relay {
         Self {
             outbox: Outbox::new(db),
             leases: db.collection(LEASE_COLLECTION),
-            producer,
+            producer: std::sync::Mutex::new(producer),
+            new_producer: None,
             config,
             owner: uuid::Uuid::new_v4().to_string(),
             wake,
+        }
+    }
+
+    /// Lets the relay replace its producer after repeated failures.
+    pub fn with_producer_factory(mut self, factory: ProducerFactory) -> Self {
+        self.new_producer = Some(factory);
+        self
+    }
+
+    fn replace_producer(&self) {
+        let Some(factory) = &self.new_producer else { return };
+        match factory() {
+            Ok(producer) => {
+                tracing::warn!("replacing the Kafka producer after repeated failures");
+                *self.producer.lock().expect("producer lock") = producer;
+            }
+            Err(err) => tracing::warn!(error = format!("{err:#}"), "cannot create a new Kafka producer"),
         }
     }
 
@@ -87,6 +115,9 @@ impl Relay {
                 Err(err) => {
                     failures += 1;
                     tracing::warn!(error = format!("{err:#}"), failures, "outbox relay pass failed; retrying");
+                    if failures % FAILURES_BEFORE_NEW_PRODUCER == 0 && err.to_string().starts_with(PUBLISH_FAILED) {
+                        self.replace_producer();
+                    }
                 }
             }
             let pause = if failures == 0 { poll } else { poll * 2u32.pow(failures.min(5)) };
@@ -157,10 +188,11 @@ impl Relay {
             return Ok(0);
         }
 
+        let producer = self.producer.lock().expect("producer lock").clone();
         let deliveries = batch.iter().map(|record| {
             let headers = OwnedHeaders::new().insert(Header { key: "content-type", value: Some(record.content_type.as_str()) });
             let message = FutureRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(headers);
-            self.producer.send(message, Duration::ZERO)
+            producer.send(message, Duration::ZERO)
         });
         let outcomes = join_all(deliveries).await;
 
@@ -183,7 +215,7 @@ impl Relay {
             tracing::debug!(count = acked.len(), "outbox records published");
         }
         match first_error {
-            Some(err) => Err(anyhow::anyhow!("publishing to Kafka failed: {err}")),
+            Some(err) => Err(anyhow::anyhow!("{PUBLISH_FAILED}: {err}")),
             None => Ok(acked.len()),
         }
     }
