@@ -115,7 +115,7 @@ impl Relay {
                 Err(err) => {
                     failures += 1;
                     tracing::warn!(error = format!("{err:#}"), failures, "outbox relay pass failed; retrying");
-                    if failures % FAILURES_BEFORE_NEW_PRODUCER == 0 && err.to_string().starts_with(PUBLISH_FAILED) {
+                    if failures.is_multiple_of(FAILURES_BEFORE_NEW_PRODUCER) && err.to_string().starts_with(PUBLISH_FAILED) {
                         self.replace_producer();
                     }
                 }
