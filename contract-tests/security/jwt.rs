@@ -124,6 +124,19 @@ async fn each_operation_needs_its_scope_and_403_names_it() {
 }
 
 #[tokio::test]
+async fn a_token_that_worked_is_refused_once_it_expires() {
+    // Verified tokens are remembered; the memory must not outlive the token.
+    let app = ContactApp::spawn_with(|c| c.auth.leeway_secs = 0).await;
+    let url = format!("{}/api/v1/person", app.url);
+    let short = mint(&TokenSpec { ttl_secs: 2, ..TokenSpec::default() });
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(&url).bearer_auth(&short).send().await.unwrap().status().as_u16(), 200);
+    assert_eq!(http.get(&url).bearer_auth(&short).send().await.unwrap().status().as_u16(), 200, "again, from memory");
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    assert_eq!(http.get(&url).bearer_auth(&short).send().await.unwrap().status().as_u16(), 401);
+}
+
+#[tokio::test]
 async fn health_metrics_and_docs_stay_open() {
     let app = ContactApp::spawn().await;
     for path in ["/health/live", "/health/ready", "/metrics", "/openapi.json", "/docs/"] {

@@ -119,7 +119,7 @@ impl ContactService {
     }
 
     async fn find(&self, filter: Document, page: Option<crate::http::paging::Page>) -> Result<Vec<Person>, ApiError> {
-        let mut find = self.persons.find(filter).sort(doc! { "_id": 1 });
+        let mut find = self.persons.find(filter).sort(doc! { "_id": 1 }).batch_size(crate::http::CURSOR_BATCH);
         if let Some(p) = page {
             find = find.skip(p.skip).limit(p.limit);
         }

@@ -107,7 +107,7 @@ impl OrderService {
 
     pub async fn list(&self, page: Option<i32>, size: Option<i32>) -> Result<Listing, ApiError> {
         let page = crate::http::paging::page(page, size)?;
-        let mut find = self.orders.find(doc! {}).sort(doc! { "_id": 1 });
+        let mut find = self.orders.find(doc! {}).sort(doc! { "_id": 1 }).batch_size(crate::http::CURSOR_BATCH);
         if let Some(p) = page {
             find = find.skip(p.skip).limit(p.limit);
         }
