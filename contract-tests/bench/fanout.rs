@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use serde_json::json;
 
-use super::{counter, write_report};
+use super::{counter, print_table, write_report};
 use crate::harness::{inject, versioned_person_event, ContactApp, OrderApp};
 
 const FANOUT_ORDERS: usize = 10_000;
@@ -81,6 +81,19 @@ async fn fanout() {
         - counter(&before, r#"db_client_operation_duration_seconds_count{operation="update",collection="orders"}"#);
     let versions: Vec<Document> = orders.find(doc! { "version": { "$ne": 2_i64 } }).limit(1).await.unwrap().try_collect().await.unwrap();
 
+    print_table(
+        "fanout: one person in 10,000 orders changes, until every order shows it",
+        &["who", "seconds", "update commands", "ratio"],
+        &[
+            vec![
+                "order service (event to last order)".into(),
+                format!("{:.1}", service_time.as_secs_f64()),
+                format!("{update_commands}"),
+                format!("{:.2}", service_time.as_secs_f64() / baseline_time.as_secs_f64()),
+            ],
+            vec!["raw driver, same updates in one transaction".into(), format!("{:.1}", baseline_time.as_secs_f64()), "4".into(), "1.00".into()],
+        ],
+    );
     write_report(
         "fanout",
         &json!({
