@@ -91,7 +91,12 @@ async fn fanout() {
                 format!("{update_commands}"),
                 format!("{:.2}", service_time.as_secs_f64() / baseline_time.as_secs_f64()),
             ],
-            vec!["raw driver, same updates in one transaction".into(), format!("{:.1}", baseline_time.as_secs_f64()), "4".into(), "1.00".into()],
+            vec![
+                "raw driver, same updates in one transaction".into(),
+                format!("{:.1}", baseline_time.as_secs_f64()),
+                "4".into(),
+                "1.00".into(),
+            ],
         ],
     );
     write_report(

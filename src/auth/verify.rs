@@ -76,7 +76,11 @@ impl Verifier {
         }
         let (claims, exp, nbf) = self.verify_signed(token).await?;
         let leeway = self.config.leeway_secs as i64;
-        let entry = Verified { claims: claims.clone(), from: nbf.unwrap_or(i64::MIN).saturating_sub(leeway), until: exp.saturating_add(leeway).min(now + CACHE_SECS) };
+        let entry = Verified {
+            claims: claims.clone(),
+            from: nbf.unwrap_or(i64::MIN).saturating_sub(leeway),
+            until: exp.saturating_add(leeway).min(now + CACHE_SECS),
+        };
         let mut cache = self.verified.lock().expect("token cache");
         if cache.len() >= CACHE_ENTRIES {
             cache.retain(|_, v| now < v.until);
