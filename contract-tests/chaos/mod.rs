@@ -96,6 +96,27 @@ async fn with_the_database_stopped_for_10_s_requests_fail_fast_readiness_says_so
     assert!(slowest < Duration::from_secs(35), "requests do not hang on a dead database ({slowest:?})");
 }
 
+#[tokio::test]
+async fn two_instances_of_each_service_one_killed_and_restarted_under_load_lose_and_duplicate_nothing() {
+    let system = System::start().await;
+    let (mut contact_b, mut orders_b) = (system.second_instance(false).await, system.second_instance(true).await);
+    let workload = load(&system).await;
+    for _ in 0..2 {
+        tokio::time::sleep(Duration::from_millis(rand::rng().random_range(1500..3500))).await;
+        // The second instances hold part of the partitions and maybe the relay lease.
+        orders_b.kill();
+        contact_b.kill();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        contact_b = system.second_instance(false).await;
+        orders_b = system.second_instance(true).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (ok, failed) = workload.stop().await;
+    let redelivered = assert_converged(&system).await;
+    println!("two instances: {ok} writes answered, {failed} failed, {redelivered} events redelivered");
+    drop((contact_b, orders_b));
+}
+
 /// Random faults (kills, broker and database outages) for `LABS_CHAOS_SECONDS`.
 #[tokio::test]
 async fn random_faults_for_a_while_end_consistent() {

@@ -100,6 +100,19 @@ impl System {
         self.orders = Some(ServiceProcess::start_on(env!("CARGO_BIN_EXE_order-service"), config, self.order_port, None).await);
     }
 
+    /// A second instance of a service (same database, broker, topics and consumer group) on
+    /// another port: two relays share the outbox lease, two consumers share the partitions.
+    pub async fn second_instance(&self, order: bool) -> ServiceProcess {
+        let port = standins::free_port();
+        if order {
+            let config = serde_json::to_value(&self.order_config).unwrap();
+            ServiceProcess::start_on(env!("CARGO_BIN_EXE_order-service"), config, port, None).await
+        } else {
+            let config = serde_json::to_value(&self.contact_config).unwrap();
+            ServiceProcess::start_on(env!("CARGO_BIN_EXE_contact-service"), config, port, None).await
+        }
+    }
+
     /// SIGKILL: no destructor, no graceful anything.
     pub fn kill_contact(&mut self) {
         if let Some(p) = self.contact.take() {
