@@ -152,6 +152,7 @@ async fn versioned_events_apply_only_when_newer_and_a_tombstone_is_never_revived
 
 #[tokio::test]
 async fn events_about_persons_no_order_references_change_nothing_and_call_no_one() {
+    // (Versioned ones leave a version mark, which an order's first reference claims.)
     let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config("http://127.0.0.1:9"); // a lookup would fail and park
     config.person_topics = contact.config.topics.clone();
@@ -401,4 +402,26 @@ async fn a_person_read_through_the_api_keeps_its_version_so_an_older_event_does_
 
     let (order, etag) = app.eventually(&id, SYNC_WAIT, |_| true).await;
     assert_eq!((sold_to_name(&order), etag.as_str()), (Some("Three"), "\"1\""), "v2 is older than what the order holds");
+}
+
+#[tokio::test]
+async fn a_change_judged_irrelevant_just_before_the_first_order_commits_still_reaches_that_order() {
+    // The race: an order fetches version 1 from the contact service; meanwhile the event for
+    // version 2 arrives, and since no order references the person yet it is irrelevant. The
+    // order must not keep version 1. Here the event is handled first, then the order is made.
+    let app = OrderApp::spawn_with(|c| c.consumer.enabled = true).await;
+    let ada = app.person("Ada").await; // version 1 in the contact service
+    let (kafka, t) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.clone());
+    let newer = json!({ "id": ada, "firstName": "Ada", "lastName": "Newer" });
+    inject(kafka, &t.changed, &ada, &versioned_person_event("person.changed", &ada, 2, Some(newer)), &[]).await;
+    inject(kafka, &t.changed, &ada, b"marker: not json", &[]).await;
+    EventReader::new(kafka, &[&app.config.consumer.dead_letter_topic], 3).expect(1, SYNC_WAIT).await;
+
+    let order = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner();
+
+    assert_eq!(order.sold_to.unwrap().last_name.as_deref(), Some("Newer"), "the version the consumer saw wins over the fetched one");
+    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    use mongodb::bson::{doc, Document};
+    let replica = db.collection::<Document>("persons").find_one(doc! { "_id": &ada }).await.unwrap().unwrap();
+    assert_eq!(replica.get_i64("version").unwrap(), 2, "the replica holds version 2, so an older event cannot apply");
 }

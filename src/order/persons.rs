@@ -17,6 +17,42 @@ use super::{
 use crate::http::ApiError;
 
 pub const PERSONS_COLLECTION: &str = "persons";
+/// Versions of persons no order referenced when their event arrived (see [`record_mark`]).
+pub const MARKS_COLLECTION: &str = "person_version_marks";
+
+/// The newest version of an unreferenced person the consumer saw, and its data.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    pub version: i64,
+    pub person: Option<Person>,
+    pub deleted: bool,
+}
+
+/// Records, in the event's transaction, that an event about a person no order references was
+/// seen (the newest version wins). Together with [`PersonReplica::claim_mark`] in the order's
+/// write this turns a write skew into a write conflict: without it, an order that fetched
+/// version 1 from the contact service could commit right after version 2's event was judged
+/// irrelevant, and keep version 1 for good.
+pub async fn record_mark(
+    marks: &Collection<Document>,
+    session: &mut ClientSession,
+    id: &str,
+    version: i64,
+    person: Option<Document>,
+    deleted: bool,
+) -> mongodb::error::Result<()> {
+    let held = marks.find_one(doc! { "_id": id }).session(&mut *session).await?.and_then(|m| m.get_i64("version").ok());
+    let mut set = doc! { "at": DateTime::now() };
+    if held.is_none_or(|h| h < version) {
+        set.insert("version", version);
+        set.insert("deleted", deleted);
+        if let Some(person) = person {
+            set.insert("person", person);
+        }
+    }
+    marks.update_one(doc! { "_id": id }, doc! { "$set": set }).upsert(true).session(session).await?;
+    Ok(())
+}
 
 /// A replica entry: the last known person, its version (0 when fetched through the API, which
 /// has no version), and whether the person was deleted (a tombstone).
@@ -30,11 +66,39 @@ pub struct ReplicaEntry {
 #[derive(Clone)]
 pub struct PersonReplica {
     persons: Collection<Document>,
+    marks: Collection<Document>,
 }
 
 impl PersonReplica {
     pub fn new(db: &Database) -> Self {
-        Self { persons: db.collection(PERSONS_COLLECTION) }
+        Self { persons: db.collection(PERSONS_COLLECTION), marks: db.collection(MARKS_COLLECTION) }
+    }
+
+    /// Marks expire a day after their last write: the race they close lasts milliseconds.
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        let options = mongodb::options::IndexOptions::builder().expire_after(std::time::Duration::from_secs(86_400)).build();
+        self.marks.create_index(mongodb::IndexModel::builder().keys(doc! { "at": 1 }).options(options).build()).await?;
+        Ok(())
+    }
+
+    /// Claims the mark of a person this write fetched from the contact service, always writing
+    /// it (so a concurrent event transaction for the person conflicts and one of them retries);
+    /// returns what the consumer saw of the person meanwhile, if anything.
+    pub async fn claim_mark(&self, session: &mut ClientSession, id: &str) -> mongodb::error::Result<Option<Mark>> {
+        let before = self
+            .marks
+            .find_one_and_update(doc! { "_id": id }, doc! { "$set": { "at": DateTime::now() } })
+            .upsert(true)
+            .return_document(mongodb::options::ReturnDocument::Before)
+            .session(session)
+            .await?;
+        Ok(before.and_then(|m| {
+            Some(Mark {
+                version: m.get_i64("version").ok()?,
+                person: m.get_document("person").ok().and_then(|p| bson::from_document(p.clone()).ok()),
+                deleted: m.get_bool("deleted").unwrap_or(false),
+            })
+        }))
     }
 
     pub async fn get(&self, id: &str) -> mongodb::error::Result<Option<ReplicaEntry>> {

@@ -1,10 +1,10 @@
 //! The order use cases. Every write is one transaction: the order, the persons fetched for it,
 //! the idempotency record and the outbox event.
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use futures::{StreamExt, TryStreamExt};
-use labs_order_client::order::types::{InputOrder, Order};
+use labs_order_client::order::types::{InputOrder, Order, Person};
 use mongodb::{
     bson::{doc, DateTime, Document},
     ClientSession, Collection, Database, IndexModel,
@@ -17,7 +17,7 @@ use super::{
     contact_lookup::ContactLookup,
     events::{order_event, OrderChange},
     model::{self, Role},
-    persons::{self, PersonReplica, ReplicaEntry, Resolved},
+    persons::{self, Mark, PersonReplica, ReplicaEntry, Resolved},
 };
 use crate::{
     http::{ApiError, JsonArrayStream},
@@ -86,6 +86,7 @@ impl OrderService {
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
         let by_role = Role::ALL.map(|r| IndexModel::builder().keys(doc! { format!("{}.id", r.order_field()): 1 }).build());
         self.orders.create_indexes(by_role).await?;
+        self.replica.ensure_indexes().await?;
         Ok(())
     }
 
@@ -239,6 +240,24 @@ impl OrderService {
             Err(e) => return Ok(Err(e)),
         };
         let version = self.tombstones.last_version(session, id, existing.as_ref().map(|(_, v)| *v)).await? + 1;
+        // Persons fetched from the contact service: what the consumer saw of them meanwhile wins.
+        let mut fresher: BTreeMap<String, (Person, i64)> = BTreeMap::new();
+        for (person_id, _, fetched_version) in &resolved.fetched {
+            match self.replica.claim_mark(session, person_id).await? {
+                Some(mark) if mark.version > *fetched_version && mark.deleted => {
+                    let field = resolved
+                        .by_role
+                        .iter()
+                        .find(|(_, p)| p.id.as_deref() == Some(person_id))
+                        .map_or("soldToID", |(r, _)| r.input_field());
+                    return Ok(Err(ApiError::unprocessable_field(field, format!("{field}: person '{person_id}' does not exist"))));
+                }
+                Some(Mark { version, person: Some(person), .. }) if version > *fetched_version => {
+                    fresher.insert(person_id.clone(), (person, version));
+                }
+                _ => {}
+            }
+        }
         let (change, stored) = match decision {
             Decision::Store(order) => {
                 let mut order = *order;
@@ -248,6 +267,9 @@ impl OrderService {
                 for (role, _) in &resolved.by_role {
                     let slot = role.slot(&mut order);
                     let Some(person_id) = slot.as_ref().and_then(|p| p.id.clone()) else { continue };
+                    if let Some((person, _)) = fresher.get(&person_id) {
+                        *slot = Some(person.clone());
+                    }
                     match self.replica.touch(session, &person_id).await? {
                         Some(entry) if entry.deleted => {
                             let field = role.input_field();
@@ -274,7 +296,8 @@ impl OrderService {
             }
         };
         for (person_id, person, version) in &resolved.fetched {
-            self.replica.insert_if_absent(session, person_id, person, *version).await?;
+            let (person, version) = fresher.get(person_id).map_or((person, *version), |(p, v)| (p, *v));
+            self.replica.insert_if_absent(session, person_id, person, version).await?;
         }
         if let (Some((key, hash)), Some((order, version))) = (&idempotency, &stored) {
             let response = mongodb::bson::to_document(order).map_err(mongodb::error::Error::custom)?;

@@ -65,6 +65,7 @@ pub struct PersonSync {
     client: mongodb::Client,
     orders: Collection<Document>,
     replica: Collection<Document>,
+    marks: Collection<Document>,
     processed: Collection<Document>,
     parked: parked::ParkedEvents,
     lookup: Arc<ContactLookup>,
@@ -76,6 +77,7 @@ impl PersonSync {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             replica: db.collection(PERSONS_COLLECTION),
+            marks: db.collection(crate::order::persons::MARKS_COLLECTION),
             processed: db.collection(PROCESSED_COLLECTION),
             parked: parked::ParkedEvents::new(db),
             lookup,
@@ -183,7 +185,17 @@ impl PersonSync {
         }
         let entry = self.replica.find_one(doc! { "_id": &event.person_id }).session(&mut *session).await?;
         if entry.is_none() && !self.referenced(Some(&mut *session), &event.person_id).await? {
-            return Ok(Outcome::Irrelevant); // nothing written: the transaction commits empty
+            // Only the version mark is written (see `persons::record_mark`): an order fetching
+            // this person right now must not keep an older version.
+            let (version, person, deleted) = match target {
+                Target::Person { person, version: Some(v) } => {
+                    (*v, Some(bson::to_document(person).map_err(mongodb::error::Error::custom)?), false)
+                }
+                Target::Deleted { version: Some(v) } => (*v, None, true),
+                _ => return Ok(Outcome::Irrelevant),
+            };
+            crate::order::persons::record_mark(&self.marks, session, &event.person_id, version, person, deleted).await?;
+            return Ok(Outcome::Irrelevant);
         }
         let held_version = entry.as_ref().and_then(|e| e.get_i64("version").ok()).unwrap_or(0);
         let deleted = entry.as_ref().is_some_and(|e| e.get_bool("deleted").unwrap_or(false));
