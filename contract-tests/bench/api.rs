@@ -19,10 +19,7 @@ use super::{
     proc::{cpu_seconds, RssSampler},
     write_report,
 };
-use crate::{
-    harness::{auth::full_token, process::ServiceProcess, ContactApp, OrderApp},
-    order::input_for,
-};
+use crate::{harness::auth::full_token, order::input_for};
 
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
 const PERSONS: usize = 20;
@@ -143,10 +140,8 @@ async fn measure_service(pid: u32, load: impl std::future::Future<Output = LoadR
 #[tokio::test]
 #[ignore = "benchmark: cargo xtask bench api"]
 async fn api() {
-    let contact = ContactApp::spawn().await;
-    let mut config = OrderApp::fresh_config(&contact.url);
-    config.person_topics = contact.config.topics.clone();
-    let service = ServiceProcess::quiet(env!("CARGO_BIN_EXE_order-service"), serde_json::to_value(&config).unwrap()).await;
+    let (contact, config) = super::contact_and_order_config(true).await;
+    let service = super::order_service_process(&config).await;
     let pid = service.pid();
     let token = full_token();
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();

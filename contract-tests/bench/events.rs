@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use super::{counter, print_table, proc::cpu_seconds, write_report};
 use crate::{
-    harness::{auth::full_token, inject_many, process::ServiceProcess, unique_suffix, versioned_person_event, ContactApp, OrderApp},
+    harness::{auth::full_token, inject_many, unique_suffix, versioned_person_event},
     order::input_for,
 };
 
@@ -27,10 +27,8 @@ const VERSIONS: i64 = 10;
 #[tokio::test]
 #[ignore = "benchmark: cargo xtask bench events"]
 async fn events() {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
-    let mut config = OrderApp::fresh_config(&contact.url);
-    config.person_topics = contact.config.topics.clone();
-    let service = ServiceProcess::quiet(env!("CARGO_BIN_EXE_order-service"), serde_json::to_value(&config).unwrap()).await;
+    let (contact, config) = super::contact_and_order_config(false).await;
+    let service = super::order_service_process(&config).await;
     let http = reqwest::Client::new();
     let ada = labs_order_client::contact::types::Person { first_name: Some("Ada".into()), ..Default::default() };
     let ada = contact.client.create_using_post().body(ada).send().await.unwrap().into_inner().id.unwrap();

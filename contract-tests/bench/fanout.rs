@@ -7,7 +7,7 @@ use mongodb::bson::{doc, Document};
 use serde_json::json;
 
 use super::{counter, print_table, write_report};
-use crate::harness::{inject, versioned_person_event, ContactApp, OrderApp};
+use crate::harness::{inject, versioned_person_event, OrderApp};
 
 const FANOUT_ORDERS: usize = 10_000;
 
@@ -16,9 +16,7 @@ const FANOUT_ORDERS: usize = 10_000;
 #[tokio::test]
 #[ignore = "benchmark: cargo xtask bench fanout"]
 async fn fanout() {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
-    let mut config = OrderApp::fresh_config(&contact.url);
-    config.person_topics = contact.config.topics.clone();
+    let (contact, config) = super::contact_and_order_config(false).await;
     let app = OrderApp::start(config, contact).await;
     let ada = app.person("Ada").await;
     app.client.create_using_post().body(crate::order::input_for(&ada)).send().await.unwrap();

@@ -14,20 +14,15 @@ use super::{
     proc::{status_kib, RssSampler},
     write_report,
 };
-use crate::{
-    harness::{auth::full_token, process::ServiceProcess, ContactApp, OrderApp},
-    order::input_for,
-};
+use crate::{harness::auth::full_token, order::input_for};
 
 const ORDERS: usize = 100_000;
 
 #[tokio::test]
 #[ignore = "benchmark: cargo xtask bench list"]
 async fn list() {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
-    let mut config = OrderApp::fresh_config(&contact.url);
-    config.person_topics = contact.config.topics.clone();
-    let service = ServiceProcess::quiet(env!("CARGO_BIN_EXE_order-service"), serde_json::to_value(&config).unwrap()).await;
+    let (contact, config) = super::contact_and_order_config(false).await;
+    let service = super::order_service_process(&config).await;
     let (http, token) = (reqwest::Client::new(), full_token());
     let ada = labs_order_client::contact::types::Person { first_name: Some("Ada".into()), ..Default::default() };
     let ada = contact.client.create_using_post().body(ada).send().await.unwrap().into_inner().id.unwrap();

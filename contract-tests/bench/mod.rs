@@ -11,6 +11,20 @@ mod load;
 mod proc;
 mod startup;
 
+/// A contact service in this process (with or without its relay) and the configuration of an
+/// order service following its topics.
+pub async fn contact_and_order_config(contact_outbox: bool) -> (crate::harness::ContactApp, labs_order::order::OrderConfig) {
+    let contact = crate::harness::ContactApp::spawn_with(|c| c.outbox.enabled = contact_outbox).await;
+    let mut config = crate::harness::OrderApp::fresh_config(&contact.url);
+    config.person_topics = contact.config.topics.clone();
+    (contact, config)
+}
+
+/// That order service as its own process, so `/proc` readings are its alone.
+pub async fn order_service_process(config: &labs_order::order::OrderConfig) -> crate::harness::process::ServiceProcess {
+    crate::harness::process::ServiceProcess::quiet(env!("CARGO_BIN_EXE_order-service"), serde_json::to_value(config).unwrap()).await
+}
+
 /// Writes `target/bench/<name>.json` and prints it.
 pub fn write_report(name: &str, report: &serde_json::Value) {
     let dir = format!("{}/target/bench", env!("CARGO_MANIFEST_DIR"));

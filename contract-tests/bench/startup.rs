@@ -16,7 +16,6 @@ use rdkafka::{
 use serde_json::json;
 
 use super::{print_table, write_report};
-use crate::harness::{ContactApp, OrderApp};
 
 const RUNS: usize = 7;
 
@@ -36,9 +35,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 #[tokio::test]
 #[ignore = "benchmark: cargo xtask bench startup"]
 async fn startup() {
-    let contact = ContactApp::spawn().await;
-    let mut config = OrderApp::fresh_config(&contact.url);
-    config.person_topics = contact.config.topics.clone();
+    let (_contact, mut config) = super::contact_and_order_config(true).await; // runs until the end
     let file = std::env::temp_dir().join(format!("startup-{}.yaml", crate::harness::unique_suffix()));
 
     let mut service_ms = Vec::new();

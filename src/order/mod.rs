@@ -75,10 +75,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     .into_app()
     .await?;
     if config.outbox.enabled {
-        let relay = Relay::new(&db, producer.clone(), config.outbox.clone(), wake).with_producer_factory(Box::new({
-            let kafka = config.kafka.clone();
-            move || kafka.producer()
-        }));
+        let relay = Relay::new(&db, producer.clone(), &config.kafka, config.outbox.clone(), wake);
         let stop = app.shutdown_signal();
         app.spawn_worker(relay.run(stop));
     }

@@ -65,7 +65,7 @@ pub struct Relay {
     outbox: Outbox,
     leases: Collection<Lease>,
     producer: std::sync::Mutex<FutureProducer>,
-    new_producer: Option<ProducerFactory>,
+    new_producer: ProducerFactory,
     config: RelayConfig,
     owner: String,
     /// Wakes the relay right after a local write instead of at the next poll.
@@ -73,27 +73,22 @@ pub struct Relay {
 }
 
 impl Relay {
-    pub fn new(db: &Database, producer: FutureProducer, config: RelayConfig, wake: Arc<Notify>) -> Self {
+    /// Publishes through `producer`; builds a replacement from `kafka` after repeated failures.
+    pub fn new(db: &Database, producer: FutureProducer, kafka: &crate::kafka::KafkaConfig, config: RelayConfig, wake: Arc<Notify>) -> Self {
+        let kafka = kafka.clone();
         Self {
             outbox: Outbox::new(db),
             leases: db.collection(LEASE_COLLECTION),
             producer: std::sync::Mutex::new(producer),
-            new_producer: None,
+            new_producer: Box::new(move || kafka.producer()),
             config,
             owner: uuid::Uuid::new_v4().to_string(),
             wake,
         }
     }
 
-    /// Lets the relay replace its producer after repeated failures.
-    pub fn with_producer_factory(mut self, factory: ProducerFactory) -> Self {
-        self.new_producer = Some(factory);
-        self
-    }
-
     fn replace_producer(&self) {
-        let Some(factory) = &self.new_producer else { return };
-        match factory() {
+        match (self.new_producer)() {
             Ok(producer) => {
                 tracing::warn!("replacing the Kafka producer after repeated failures");
                 *self.producer.lock().expect("producer lock") = producer;
