@@ -1,4 +1,4 @@
-//! A whole system for one fault scenario: its own SecantusDB and tansu (persistent, so they can
+//! A whole system for one fault scenario: its own SecantusDB and nisshi (persistent, so they can
 //! be stopped and started), and both services as real processes that can be SIGKILLed and
 //! restarted on the same ports.
 
@@ -81,7 +81,7 @@ impl System {
     pub async fn start_kafka(&mut self) {
         let (port, dir) = (self.kafka_port, self.dir.clone());
         let kafka = tokio::task::spawn_blocking(move || standins::start_kafka_persistent(port, &dir.join("kafka"), &dir.join("kafka.log")));
-        self.kafka = Some(kafka.await.unwrap().expect("tansu starts"));
+        self.kafka = Some(kafka.await.unwrap().expect("nisshi starts"));
     }
 
     pub async fn stop_kafka(&mut self) {
@@ -120,16 +120,12 @@ impl System {
         }
     }
 
-    /// SIGKILL of the order service where the broker copes with a consumer vanishing; on
-    /// tansu 0.6.0 a SIGKILLed member's partitions are never consumed by its replacement (see
-    /// [`super::kill_consumers`]), so there it stops with SIGTERM instead.
+    /// SIGKILL of the order service, the Kafka consumer: no LeaveGroup, no offset commit, maybe
+    /// a transaction left open. The broker's group coordinator notices the member is gone after
+    /// its session timeout and hands its partitions to the replacement.
     pub fn kill_orders(&mut self) {
         if let Some(p) = self.orders.take() {
-            if super::kill_consumers() {
-                p.kill();
-            } else {
-                p.terminate();
-            }
+            p.kill();
         }
     }
 

@@ -35,7 +35,7 @@ fn start_standins() -> Infra {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (mongo_port, kafka_port) = (standins::free_port(), standins::free_port());
     let mongo = standins::start_mongo(mongo_port, &dir.join("mongo"), &dir.join("mongo.log")).expect("start SecantusDB");
-    let kafka = standins::start_kafka(kafka_port, &dir, &dir.join("kafka.log")).expect("start tansu");
+    let kafka = standins::start_kafka(kafka_port, &dir, &dir.join("kafka.log")).expect("start nisshi");
     // They live as long as the test process (and die with it).
     std::mem::forget((mongo, kafka));
     Infra { mongo_uri: standins::mongo_uri(mongo_port), kafka_bootstrap: format!("127.0.0.1:{kafka_port}") }

@@ -1,5 +1,5 @@
 //! One secured set of stand-ins per test process (started on first use): SecantusDB with
-//! `--auth` and a user per service, tansu with SCRAM-SHA-512 behind stunnel TLS, and the
+//! `--auth` and a user per service, nisshi with SCRAM-SHA-512 on its TLS-only listener, and the
 //! development PKI that signs the TLS certificates.
 
 use std::{path::PathBuf, sync::OnceLock};
@@ -59,13 +59,12 @@ pub fn secured() -> &'static Secured {
         let (kafka_order, kafka_contact) = (user("order-service", ""), user("contact-service", ""));
         let kafka = secured::start_kafka(
             standins::free_port(),
-            standins::free_port(),
             &dir.join("kafka"),
             &[kafka_order.clone(), kafka_contact.clone()],
             &pki_dir.join("kafka.pem"),
             &pki_dir.join("kafka-key.pem"),
         )
-        .expect("secured tansu");
+        .expect("secured nisshi");
         let kafka_bootstrap = kafka.bootstrap.clone();
         // They live as long as the test process (and die with it).
         std::mem::forget((mongo, kafka));

@@ -290,7 +290,6 @@ async fn rename_in(contact: &ContactApp, person_id: &str, first_name: &str) {
 }
 
 #[tokio::test]
-#[ignore = "tansu 0.6.0 keeps the partition of a SIGKILLed member assigned to it (3 runs: range, cooperative-sticky, static membership); run with --run-ignored against real Kafka"]
 async fn a_kill_9_in_the_middle_of_a_burst_of_1000_changes_ends_consistent_with_nothing_applied_twice() {
     use crate::harness::{inject_many, process::ServiceProcess};
     use mongodb::bson::{doc, Document};

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{ensure, Context, Result};
 
-use crate::standins::{self, SECANTUS_VERSION, TANSU_VERSION};
+use crate::standins::{self, NISSHI_VERSION, SECANTUS_VERSION};
 use crate::{cargo, run_child};
 
 pub fn install() -> Result<()> {
@@ -15,23 +15,21 @@ pub fn install() -> Result<()> {
         .with_context(|| format!("cannot create {}; set LABS_ORDER_CACHE to a writable directory", tools.display()))?;
     install_system_packages()?;
     install_secantus()?;
-    install_tansu()?;
+    remove_tansu();
+    install_nisshi()?;
     install_browser_test_tools()
 }
 
-/// Debian packages the build and the secured stand-ins need: OpenSSL headers for librdkafka's
-/// TLS and SCRAM (rdkafka's `ssl` feature), and stunnel, the TLS proxy in front of tansu.
+/// Debian packages the build needs: OpenSSL headers for librdkafka's TLS and SCRAM (rdkafka's
+/// `ssl` feature). The Kafka stand-in terminates TLS itself: no proxy to install.
 fn install_system_packages() -> Result<()> {
     let has = |cmd: &mut Command| cmd.output().map(|o| o.status.success()).unwrap_or(false);
     let mut missing = Vec::new();
     if !has(Command::new("pkg-config").args(["--exists", "openssl"])) {
         missing.extend(["pkg-config", "libssl-dev"]);
     }
-    if !has(Command::new("sh").args(["-c", "command -v stunnel"])) {
-        missing.push("stunnel4");
-    }
     if missing.is_empty() {
-        println!("==> system packages present (OpenSSL headers, pkg-config, stunnel)");
+        println!("==> system packages present (OpenSSL headers, pkg-config)");
         return Ok(());
     }
     println!("==> installing Debian packages {} (apt-get)", missing.join(" "));
@@ -97,29 +95,52 @@ fn install_secantus() -> Result<()> {
     Ok(())
 }
 
-fn install_tansu() -> Result<()> {
-    let root = standins::tansu_root();
-    if standins::tansu_installed() {
-        println!("==> tansu {TANSU_VERSION} already installed in {}", root.display());
+/// nisshi, pinned and `--locked`, with only the storage engines the stand-ins use: `dynostore`
+/// (`memory://`) and `libsql` (`sqlite://`, which also stores the SCRAM users). One of its
+/// dependencies (rama 0.4.0) declares rust-version 1.96 but builds on older stable toolchains,
+/// hence `--ignore-rust-version`. The build directory stays in the cache, so an interrupted
+/// build resumes.
+fn install_nisshi() -> Result<()> {
+    let root = standins::nisshi_root();
+    if standins::nisshi_installed() {
+        println!("==> nisshi {NISSHI_VERSION} already installed in {}", root.display());
         return Ok(());
     }
-    println!("==> installing tansu {TANSU_VERSION} (cargo install) into {}; the first build takes about 15-20 minutes", root.display());
-    let build_dir = standins::cache_dir().join("tansu-build");
+    println!(
+        "==> installing nisshi {NISSHI_VERSION} (cargo install) into {}; the first build takes about 30 minutes on 2 cores",
+        root.display()
+    );
+    let build_dir = standins::cache_dir().join("nisshi-build");
     let mut cmd = cargo();
-    cmd.args(["install", "tansu", "--version", TANSU_VERSION, "--locked", "--features", "dynostore,libsql", "--root"])
+    cmd.args(["install", "nisshi", "--version", NISSHI_VERSION, "--locked", "--ignore-rust-version"])
+        .args(["--no-default-features", "--features", "dynostore,libsql", "--root"])
         .arg(&root)
         .env("CARGO_TARGET_DIR", &build_dir);
     let status = run_child(&mut cmd)?;
     ensure!(
         status.success(),
-        "`cargo install tansu` failed ({status}): check that crates.io is reachable and a C compiler is installed, then rerun `cargo xtask install` (the build cache in {} is kept)",
+        "`cargo install nisshi` failed ({status}): check that crates.io is reachable and a C compiler is installed, then rerun `cargo xtask install` (the build cache in {} is kept)",
         build_dir.display()
     );
     ensure!(
-        standins::tansu_installed(),
-        "{} does not print `tansu {TANSU_VERSION}`: delete {} and rerun `cargo xtask install`",
-        standins::tansu_bin().display(),
+        standins::nisshi_installed(),
+        "{} does not print `nisshi {NISSHI_VERSION}`: delete {} and rerun `cargo xtask install`",
+        standins::nisshi_bin().display(),
         root.display()
     );
+    println!("==> nisshi {NISSHI_VERSION} installed; removing its build directory {}", build_dir.display());
+    let _ = fs::remove_dir_all(&build_dir);
     Ok(())
+}
+
+/// What earlier versions of this project installed for Kafka (tansu 0.6.0 and its build
+/// cache): no longer used, so it goes.
+fn remove_tansu() {
+    let cache = standins::cache_dir();
+    for stale in [cache.join("tools/tansu-0.6.0"), cache.join("tansu-build")] {
+        if stale.exists() {
+            println!("==> removing {} (tansu, replaced by nisshi)", stale.display());
+            let _ = fs::remove_dir_all(&stale);
+        }
+    }
 }

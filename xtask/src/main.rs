@@ -16,7 +16,7 @@ use anyhow::{bail, Context, Result};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  install            install the pinned local stand-ins (SecantusDB for MongoDB, tansu for Kafka)
+  install            install the pinned local stand-ins (SecantusDB for MongoDB, nisshi for Kafka)
                      into ${LABS_ORDER_CACHE:-$HOME/.cache/labs-order}/tools; skips what is there
   test [ARGS...]     start fresh stand-ins and run all tests (cargo nextest run, else cargo test)
                      with LABS_TEST_MONGODB_URI and LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner

@@ -1,6 +1,6 @@
 //! The stand-ins with their security on: SecantusDB with `--auth` and one user per service,
-//! tansu with SCRAM-SHA-512 behind a TLS proxy (stunnel). Std only, like `standins.rs`, which
-//! it builds on; the contract-test harness includes both.
+//! nisshi with SCRAM-SHA-512 on a TLS-only listener. Std only, like `standins.rs`, which it
+//! builds on; the contract-test harness includes both.
 //!
 //! Both stand-ins only take users while they run without authentication, so the first start
 //! on a data directory creates the users, stops, and starts again with authentication on. A
@@ -71,54 +71,47 @@ pub fn mongo_uri(port: u16, user: &User) -> String {
     format!("mongodb://{}:{}@127.0.0.1:{port}/{}?replicaSet=secantus&authSource=admin", user.name, user.password, user.database)
 }
 
-/// The Kafka endpoint of a secured broker: clients speak SASL_SSL to `tls_port` (stunnel);
-/// tansu itself listens on loopback `plain_port` only and advertises the TLS address.
+/// The Kafka endpoint of a secured broker: clients speak SASL_SSL to `bootstrap`; the broker
+/// itself terminates TLS (no proxy) and accepts nothing else on that port.
 pub struct SecuredKafka {
     pub broker: StandIn,
-    pub proxy: StandIn,
     pub bootstrap: String,
 }
 
-/// tansu with SCRAM-SHA-512 users (on SQLite storage in `workdir`, so they survive the
-/// restart) behind stunnel terminating TLS with `cert`/`key` (PEM files).
-pub fn start_kafka(plain_port: u16, tls_port: u16, workdir: &Path, users: &[User], cert: &Path, key: &Path) -> io::Result<SecuredKafka> {
+/// nisshi on 127.0.0.1:`port`, TLS only (`cert`/`key`, PEM files), every client required to
+/// authenticate with SCRAM-SHA-512 as one of `users`; SQLite storage in `workdir`, so the users
+/// survive the restart. The users are created through a plaintext broker on another loopback
+/// port (nisshi's `user create` speaks plaintext and takes users only without
+/// `--authentication`), which stops before the secured one starts: `port` never serves
+/// plaintext.
+pub fn start_kafka(port: u16, workdir: &Path, users: &[User], cert: &Path, key: &Path) -> io::Result<SecuredKafka> {
     fs::create_dir_all(workdir)?;
-    let log = workdir.join("tansu.log");
-    if !workdir.join(USERS_CREATED).exists() {
-        let mut open = StandIn::start("tansu (set-up)", plain_port, kafka_command(plain_port, tls_port, workdir), &log)?;
+    let log = workdir.join("nisshi.log");
+    // Without nisshi's database (a data directory of tansu, which this project used before) the
+    // users are created again.
+    if !workdir.join(USERS_CREATED).exists() || !workdir.join(DATABASE).exists() {
+        let setup_port = standins::free_port();
+        let mut open =
+            StandIn::start("nisshi (set-up)", setup_port, standins::kafka_command(setup_port, "127.0.0.1", STORAGE, workdir), &log)?;
         for user in users {
-            let broker = format!("tcp://127.0.0.1:{plain_port}");
-            let mut cmd = Command::new(standins::tansu_bin());
-            cmd.args(["user", "create", "--broker", &broker, &user.name, &user.password]).current_dir(workdir);
-            run_quietly(&mut cmd, "tansu user create").map_err(|e| open.failure(&e.to_string()))?;
+            let broker = format!("tcp://127.0.0.1:{setup_port}");
+            let mut cmd = Command::new(standins::nisshi_bin());
+            cmd.args(["user", "create", "--broker", &broker, "--mechanism", "scram512", &user.name, &user.password]).current_dir(workdir);
+            run_quietly(&mut cmd, "nisshi user create").map_err(|e| open.failure(&e.to_string()))?;
         }
         open.stop();
         fs::write(workdir.join(USERS_CREATED), "")?;
     }
-    let mut cmd = kafka_command(plain_port, tls_port, workdir);
-    cmd.arg("--authentication");
-    let broker = StandIn::start("tansu (SCRAM)", plain_port, cmd, &log)?;
-    let config = workdir.join("stunnel.conf");
-    let stunnel = format!(
-        "foreground = yes\npid =\ndebug = notice\n\n[kafka]\nclient = no\naccept = 127.0.0.1:{tls_port}\nconnect = 127.0.0.1:{plain_port}\ncert = {}\nkey = {}\n",
-        cert.display(),
-        key.display()
-    );
-    fs::write(&config, stunnel)?;
-    let mut cmd = Command::new("stunnel");
-    cmd.arg(&config).current_dir(workdir);
-    let proxy = StandIn::start("stunnel (Kafka TLS)", tls_port, cmd, &workdir.join("stunnel.log"))?;
-    Ok(SecuredKafka { broker, proxy, bootstrap: format!("localhost:{tls_port}") })
+    // The certificate names localhost: clients connect to the advertised name.
+    let mut cmd = standins::kafka_command(port, "localhost", STORAGE, workdir);
+    cmd.args(["--authentication", "--cert"]).arg(cert).arg("--key").arg(key);
+    let broker = StandIn::start("nisshi (SCRAM, TLS)", port, cmd, &log)?;
+    Ok(SecuredKafka { broker, bootstrap: format!("localhost:{port}") })
 }
 
-fn kafka_command(plain_port: u16, tls_port: u16, workdir: &Path) -> Command {
-    let mut cmd = Command::new(standins::tansu_bin());
-    cmd.args(["broker", "--listener-url", &format!("tcp://127.0.0.1:{plain_port}")]);
-    cmd.args(["--advertised-listener-url", &format!("tcp://localhost:{tls_port}")]);
-    // A relative sqlite path: tansu resolves it against its working directory.
-    cmd.args(["--storage-engine", "sqlite://tansu.db"]).current_dir(workdir);
-    cmd
-}
+/// A relative SQLite path: nisshi resolves it against its working directory.
+const STORAGE: &str = "sqlite://nisshi.db";
+const DATABASE: &str = "nisshi.db";
 
 /// The librdkafka properties of a SASL_SSL client.
 pub fn kafka_client_properties(user: &User, ca_file: &Path) -> Vec<(&'static str, String)> {

@@ -1,4 +1,4 @@
-//! Local stand-ins for MongoDB (SecantusDB) and Kafka (tansu): where they are installed, and
+//! Local stand-ins for MongoDB (SecantusDB) and Kafka (nisshi): where they are installed, and
 //! how to start and stop them. Std only: the contract-test harness includes this file with
 //! `#[path = "../xtask/src/standins.rs"] mod standins;`.
 #![allow(dead_code)] // each includer uses a different part
@@ -13,7 +13,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 pub const SECANTUS_VERSION: &str = "0.7.0b3";
-pub const TANSU_VERSION: &str = "0.6.0";
+pub const NISSHI_VERSION: &str = "0.8.1";
 
 /// `${LABS_ORDER_CACHE:-$HOME/.cache/labs-order}`: outside the checkout, shared by clones.
 pub fn cache_dir() -> PathBuf {
@@ -31,12 +31,12 @@ pub fn secantus_python() -> PathBuf {
     secantus_venv().join("bin/python")
 }
 
-pub fn tansu_root() -> PathBuf {
-    cache_dir().join(format!("tools/tansu-{TANSU_VERSION}"))
+pub fn nisshi_root() -> PathBuf {
+    cache_dir().join(format!("tools/nisshi-{NISSHI_VERSION}"))
 }
 
-pub fn tansu_bin() -> PathBuf {
-    tansu_root().join("bin/tansu")
+pub fn nisshi_bin() -> PathBuf {
+    nisshi_root().join("bin/nisshi")
 }
 
 /// The pinned SecantusDB imports in its venv.
@@ -46,16 +46,16 @@ pub fn secantus_installed() -> bool {
     out.is_some_and(|o| o.status.success())
 }
 
-/// The pinned tansu answers `--version`.
-pub fn tansu_installed() -> bool {
-    let out = quiet(Command::new(tansu_bin()).arg("--version"));
-    let want = format!("tansu {TANSU_VERSION}");
+/// The pinned nisshi answers `--version`.
+pub fn nisshi_installed() -> bool {
+    let out = quiet(Command::new(nisshi_bin()).arg("--version"));
+    let want = format!("nisshi {NISSHI_VERSION}");
     out.is_some_and(|o| o.status.success() && o.stdout.trim_ascii() == want.as_bytes())
 }
 
 /// Both stand-ins are ready to start (`cargo xtask install` puts them there).
 pub fn installed() -> bool {
-    secantus_installed() && tansu_installed()
+    secantus_installed() && nisshi_installed()
 }
 
 fn quiet(cmd: &mut Command) -> Option<std::process::Output> {
@@ -107,28 +107,29 @@ pub fn mongo_command(port: u16, storage: &Path) -> Command {
     cmd
 }
 
-/// Starts tansu on 127.0.0.1:`port` with in-memory storage, working directory `workdir`,
+/// The nisshi broker command line: listening on 127.0.0.1:`port` and advertising
+/// `advertised_host`:`port`, storage `storage` (a URL; a relative `sqlite://` path is resolved
+/// against `workdir`, which must exist), working directory `workdir`.
+pub fn kafka_command(port: u16, advertised_host: &str, storage: &str, workdir: &Path) -> Command {
+    let (listener, advertised) = (format!("tcp://127.0.0.1:{port}"), format!("tcp://{advertised_host}:{port}"));
+    let mut cmd = Command::new(nisshi_bin());
+    cmd.args(["broker", "--listener-url", &listener, "--advertised-listener-url", &advertised, "--storage-engine", storage]);
+    cmd.current_dir(workdir);
+    cmd
+}
+
+/// Starts nisshi on 127.0.0.1:`port` with in-memory storage, working directory `workdir`,
 /// output to `log`, and waits until it accepts connections.
 pub fn start_kafka(port: u16, workdir: &Path, log: &Path) -> io::Result<StandIn> {
     fs::create_dir_all(workdir)?;
-    let url = format!("tcp://127.0.0.1:{port}");
-    let args = format!("broker --listener-url {url} --advertised-listener-url {url}");
-    let mut cmd = Command::new(tansu_bin());
-    cmd.args(args.split(' ')).current_dir(workdir);
-    cmd.args(["--storage-engine", "memory://tansu/"]);
-    StandIn::start("tansu", port, cmd, log)
+    StandIn::start("nisshi", port, kafka_command(port, "127.0.0.1", "memory://nisshi/", workdir), log)
 }
 
 /// Like [`start_kafka`] with SQLite storage in `workdir`: topics, records and committed offsets
 /// survive a stop and start (for fault tests that stop the broker).
 pub fn start_kafka_persistent(port: u16, workdir: &Path, log: &Path) -> io::Result<StandIn> {
     fs::create_dir_all(workdir)?;
-    let url = format!("tcp://127.0.0.1:{port}");
-    let args = format!("broker --listener-url {url} --advertised-listener-url {url}");
-    let mut cmd = Command::new(tansu_bin());
-    // A relative sqlite path: tansu resolves it against its working directory.
-    cmd.args(args.split(' ')).current_dir(workdir).args(["--storage-engine", "sqlite://tansu.db"]);
-    StandIn::start("tansu (sqlite)", port, cmd, log)
+    StandIn::start("nisshi (sqlite)", port, kafka_command(port, "127.0.0.1", "sqlite://nisshi.db", workdir), log)
 }
 
 /// Runs `"$@"` in the background, stops it on TERM/INT/HUP, and stops it as well once the

@@ -24,10 +24,10 @@ pub fn run(extra: &[String]) -> Result<i32> {
     println!("==> starting SecantusDB on 127.0.0.1:{mongo_port} (fresh storage, log {})", mongo_log.display());
     let mongo = standins::start_mongo(mongo_port, &scratch.0.join("mongo"), &mongo_log)
         .context("SecantusDB did not start; try `cargo xtask install`")?;
-    let kafka_log = logs.join("tansu.log");
-    println!("==> starting tansu on 127.0.0.1:{kafka_port} (memory storage, log {})", kafka_log.display());
+    let kafka_log = logs.join("nisshi.log");
+    println!("==> starting nisshi on 127.0.0.1:{kafka_port} (memory storage, log {})", kafka_log.display());
     let kafka = standins::start_kafka(kafka_port, &scratch.0.join("kafka"), &kafka_log)
-        .context("tansu did not start; try `cargo xtask install`")?;
+        .context("nisshi did not start; try `cargo xtask install`")?;
 
     let mut cmd = cargo();
     if nextest_available() {

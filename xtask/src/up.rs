@@ -15,7 +15,7 @@ const HELP: &str = "usage: cargo xtask up [--contact-port 8080] [--order-port 30
                       [--contact-metrics-port 9464] [--order-metrics-port 9465]
                       [--mongo-port 27017] [--kafka-port 9092] [--persons 10] [--max-latency SECONDS(0)]
 Runs the whole system with its security on: SecantusDB with --auth and a user per service (data
-in target/dev/mongo), tansu with SCRAM-SHA-512 behind stunnel TLS (data in target/dev/kafka),
+in target/dev/mongo), nisshi with SCRAM-SHA-512 on a TLS-only listener (data in target/dev/kafka),
 the contact service's mutual-TLS listener for the order service, and bearer tokens on both
 APIs. Development secrets (CA, certificates, JWT signing key, passwords) are generated into
 target/dev/secrets once. Logs go to target/dev/logs; target/dev/env says how to connect;
@@ -164,14 +164,12 @@ pub fn run(args: &[String]) -> Result<i32> {
     let admin_password = secrets.password("mongo-admin")?;
     let mongo_users = [mongo_order.clone(), mongo_contact.clone()];
     running.0.push(secured::start_mongo(o.mongo_port, &dev.join("mongo"), &logs.join("secantus.log"), &admin_password, &mongo_users)?);
-    let broker_port = standins::free_port();
-    println!("==> starting tansu (SCRAM-SHA-512, loopback {broker_port}) behind stunnel TLS on localhost:{}", o.kafka_port);
+    println!("==> starting nisshi (SCRAM-SHA-512, TLS only) on localhost:{} (data in {})", o.kafka_port, dev.join("kafka").display());
     let kafka_users = [kafka_order.clone(), kafka_contact.clone()];
     let (cert, key) = (secrets.dir.join("kafka.pem"), secrets.dir.join("kafka-key.pem"));
-    let kafka = secured::start_kafka(broker_port, o.kafka_port, &dev.join("kafka"), &kafka_users, &cert, &key)?;
+    let kafka = secured::start_kafka(o.kafka_port, &dev.join("kafka"), &kafka_users, &cert, &key)?;
     let kafka_bootstrap = kafka.bootstrap.clone();
     running.0.push(kafka.broker);
-    running.0.push(kafka.proxy);
 
     let contact_url = format!("http://127.0.0.1:{}/api/v1/person", o.contact_port);
     let order_url = format!("http://127.0.0.1:{}/api/v1/order", o.order_port);
