@@ -39,7 +39,9 @@ async fn events() {
     let db = labs_order::mongo::connect(&config.mongodb, "bench").await.unwrap();
     let (replica, orders) = (db.collection::<Document>(PERSONS_COLLECTION), db.collection::<Document>(ORDERS_COLLECTION));
     let person_template = replica.find_one(doc! { "_id": &ada }).await.unwrap().unwrap();
-    let order_template = orders.find_one(doc! {}).await.unwrap().unwrap();
+    let mut order_template = orders.find_one(doc! {}).await.unwrap().unwrap();
+    order_template.remove("outbox"); // copies are published orders: nothing staged
+    order_template.remove("outboxPending");
     let ids: Vec<String> = (0..PERSONS).map(|i| format!("bench-person-{i}")).collect();
     let (mut entries, mut copies) = (Vec::new(), Vec::new());
     for id in &ids {
@@ -49,6 +51,7 @@ async fn events() {
         entry.insert("_id", id);
         entry.insert("person", &person);
         entry.insert("version", 1_i64);
+        entry.insert("rev", 1_i64);
         entries.push(entry);
         for n in 0..ORDERS_PER_PERSON {
             let mut order = order_template.clone();
@@ -58,6 +61,7 @@ async fn events() {
             for role in ["soldTo", "billTo", "shipTo"] {
                 order.insert(role, &person);
             }
+            order.insert("personRevs", doc! { "soldTo": 1_i64, "billTo": 1_i64, "shipTo": 1_i64 });
             copies.push(order);
         }
     }
@@ -137,7 +141,11 @@ impl Baseline {
     async fn prepare(db: &mongodb::Database, persons: Vec<Document>, orders: Vec<Document>) -> Self {
         let copy = db.collection::<Document>("baseline_orders");
         for role in ["soldTo", "billTo", "shipTo"] {
-            copy.create_index(mongodb::IndexModel::builder().keys(doc! { format!("{role}.id"): 1 }).build()).await.unwrap();
+            copy.create_index(
+                mongodb::IndexModel::builder().keys(doc! { format!("{role}.id"): 1, format!("personRevs.{role}"): 1 }).build(),
+            )
+            .await
+            .unwrap();
         }
         copy.insert_many(orders).await.unwrap();
         db.collection::<Document>("baseline_persons").insert_many(persons).await.unwrap();
@@ -169,6 +177,7 @@ impl Baseline {
     }
 
     async fn apply(&self, event: Value) {
+        let person_id = event["data"]["personid"].as_str().unwrap_or_default().to_string();
         let (persons, orders, processed) = (
             self.db.collection::<Document>("baseline_persons"),
             self.db.collection::<Document>("baseline_orders"),
@@ -188,15 +197,21 @@ impl Baseline {
                 let version = data["version"].as_i64().unwrap();
                 if version > held {
                     let person = bson::to_document(&data["person"]).unwrap();
-                    let set = doc! { "$set": { "person": &person, "version": version, "deleted": false } };
-                    persons.update_one(doc! { "_id": &id }, set).upsert(true).session(&mut *session).await?;
+                    let set = doc! { "$set": { "person": &person, "version": version, "deleted": false }, "$inc": { "rev": 1_i64 } };
+                    let stored = persons
+                        .find_one_and_update(doc! { "_id": &id }, set)
+                        .upsert(true)
+                        .return_document(mongodb::options::ReturnDocument::After)
+                        .session(&mut *session)
+                        .await?;
+                    let rev = stored.and_then(|d| d.get_i64("rev").ok()).unwrap_or(1);
                     let any_role = vec![doc! { "soldTo.id": &id }, doc! { "billTo.id": &id }, doc! { "shipTo.id": &id }];
-                    orders.update_many(doc! { "$or": any_role }, doc! { "$inc": { "version": 1_i64 } }).session(&mut *session).await?;
+                    let entry = doc! { "_id": bson::oid::ObjectId::new(), "derived": true, "createdAt": bson::DateTime::now() };
+                    let staged = doc! { "$inc": { "version": 1_i64 }, "$push": { "outbox": entry }, "$set": { "outboxPending": true } };
+                    orders.update_many(doc! { "$or": any_role }, staged).session(&mut *session).await?;
                     for role in ["soldTo", "billTo", "shipTo"] {
-                        orders
-                            .update_many(doc! { format!("{role}.id"): &id }, doc! { "$set": { role: &person } })
-                            .session(&mut *session)
-                            .await?;
+                        let set = doc! { "$set": { role: &person, format!("personRevs.{role}"): rev } };
+                        orders.update_many(doc! { format!("{role}.id"): &id }, set).session(&mut *session).await?;
                     }
                 }
                 processed.insert_one(doc! { "_id": &key, "personId": &id }).session(&mut *session).await?;
@@ -206,5 +221,16 @@ impl Baseline {
         })
         .await;
         assert!(matches!(outcome, Ok(Ok(()))), "{outcome:?}");
+        // After the commit, as the service: the replica's revision, then any order still older.
+        let id = person_id.as_str();
+        let rev = persons_rev(&self.db, id).await;
+        let stale = ["soldTo", "billTo", "shipTo"].map(|r| doc! { format!("{r}.id"): id, format!("personRevs.{r}"): { "$lt": rev } });
+        let orders = self.db.collection::<Document>("baseline_orders");
+        orders.find_one(doc! { "$or": stale.to_vec() }).projection(doc! { "_id": 1 }).await.unwrap();
     }
+}
+
+async fn persons_rev(db: &mongodb::Database, id: &str) -> i64 {
+    let entry = db.collection::<Document>("baseline_persons").find_one(doc! { "_id": id }).await.unwrap();
+    entry.and_then(|e| e.get_i64("rev").ok()).unwrap_or(0)
 }

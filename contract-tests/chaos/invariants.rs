@@ -76,6 +76,56 @@ async fn outbox_matches_topics(db: &mongodb::Database, bootstrap: &str, topics: 
     redelivered
 }
 
+/// The order documents are their own outbox: none is left pending, and for every order the
+/// last event on the topic is its current state (the Order, or the delete of a tombstone); each
+/// event id is one change (redeliveries after a crash are counted).
+async fn orders_match_topic(db: &mongodb::Database, bootstrap: &str, topic: &str, partitions: i32) -> usize {
+    let orders = db.collection::<Document>("orders");
+    eventually("no order with unsent events", || async {
+        let pending = orders.count_documents(doc! { "outboxPending": true }).await.unwrap();
+        (pending > 0).then(|| format!("{pending} orders with unsent events"))
+    })
+    .await;
+    let stored: BTreeMap<String, Document> =
+        all(db, "orders").await.into_iter().map(|d| (d.get_str("_id").unwrap().to_string(), d)).collect();
+    let mut reader = EventReader::new(bootstrap, &[topic], partitions);
+    let mut last: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    let mut redelivered = 0;
+    let mut read = 0;
+    let deadline = Instant::now() + CONVERGE;
+    loop {
+        let received = reader.settle(Duration::from_secs(2)).await;
+        for event in &received[read..] {
+            if !seen.insert(event.event["id"].as_str().unwrap().to_string()) {
+                redelivered += 1;
+            }
+            last.insert(event.key.clone(), event.event.clone());
+        }
+        read = received.len();
+        let behind: Vec<String> = stored
+            .iter()
+            .filter(|(id, doc)| {
+                let Some(event) = last.get(*id) else { return true };
+                if doc.get_bool("deleted").unwrap_or(false) {
+                    return event["type"] != "order.deleted";
+                }
+                let (order, _) = labs_order::order::model::from_document((*doc).clone()).unwrap();
+                event["type"] == "order.deleted" || event["data"] != serde_json::to_value(&order).unwrap()
+            })
+            .map(|(id, _)| id.clone())
+            .take(5)
+            .collect();
+        if behind.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "orders whose last event is not their current state: {behind:?}");
+    }
+    let unknown: Vec<_> = last.keys().filter(|k| !stored.contains_key(*k)).take(5).collect();
+    assert!(unknown.is_empty(), "events about orders that were never stored: {unknown:?}");
+    redelivered
+}
+
 /// Every order shows its persons as the contact service holds them now (or, for a deleted
 /// person, as last known), and the replica holds each person at the contact service's version.
 async fn orders_follow_persons(system: &System) {
@@ -101,7 +151,7 @@ async fn orders_follow_persons(system: &System) {
                 _ => {}
             }
         }
-        for order in all(&orders, "orders").await {
+        for order in all(&orders, "orders").await.into_iter().filter(|o| !o.get_bool("deleted").unwrap_or(false)) {
             for role in ["soldTo", "billTo", "shipTo"] {
                 let Ok(shown) = order.get_document(role) else { continue };
                 let id = shown.get_str("id").unwrap_or_default();
@@ -136,7 +186,7 @@ pub async fn assert_converged(system: &System) -> usize {
     let partitions = system.contact_config.kafka.partitions;
     let t = &system.contact_config.topics;
     let person_redeliveries = outbox_matches_topics(&contacts, &bootstrap, &[&t.created, &t.changed, &t.deleted], partitions).await;
-    let order_redeliveries = outbox_matches_topics(&orders, &bootstrap, &[&system.order_config.order_topic], partitions).await;
+    let order_redeliveries = orders_match_topic(&orders, &bootstrap, &system.order_config.order_topic, partitions).await;
     orders_follow_persons(system).await;
     person_redeliveries + order_redeliveries
 }

@@ -8,6 +8,7 @@ mod events;
 mod person_sync;
 mod references;
 mod transactions;
+mod write_race;
 
 use labs_order_client::order::{
     types::{InputOrder, Problem},

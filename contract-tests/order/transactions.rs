@@ -17,18 +17,18 @@ async fn a_failure_inside_the_transaction_rolls_back_the_order_the_replica_and_t
     let app = OrderApp::spawn().await;
     let ada = app.person("Ada").await;
     let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
-    let outbox = db.collection::<Document>("outbox");
-    // Inject the failure: a unique index that the outbox insert (the last step) violates.
-    outbox
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "topic": 1 })
-                .options(mongodb::options::IndexOptions::builder().unique(true).name("inject_failure".to_string()).build())
-                .build(),
-        )
-        .await
-        .unwrap();
-    outbox.insert_one(doc! { "topic": &app.config.order_topic, "sent": true, "key": "blocker", "version": 0_i64 }).await.unwrap();
+    let keys = db.collection::<Document>("idempotency_keys");
+    // Inject the failure: a unique index that the idempotency record (the last step, after the
+    // replica entry and the order with its staged event) violates.
+    keys.create_index(
+        IndexModel::builder()
+            .keys(doc! { "version": 1 })
+            .options(mongodb::options::IndexOptions::builder().unique(true).name("inject_failure".to_string()).build())
+            .build(),
+    )
+    .await
+    .unwrap();
+    keys.insert_one(doc! { "_id": "blocker", "version": 1_i64 }).await.unwrap();
 
     let failed =
         app.http().post(format!("{}/api/v1/order", app.url)).header("idempotency-key", "k-1").json(&input_for(&ada)).send().await.unwrap();
@@ -36,11 +36,12 @@ async fn a_failure_inside_the_transaction_rolls_back_the_order_the_replica_and_t
     assert_eq!(failed.status(), 500);
     let problem: serde_json::Value = failed.json().await.unwrap();
     assert!(!problem["detail"].as_str().unwrap().contains("E11000"), "5xx bodies are opaque: {problem}");
-    for collection in ["orders", "persons", "idempotency_keys"] {
+    for collection in ["orders", "persons"] {
         assert_eq!(db.collection::<Document>(collection).count_documents(doc! {}).await.unwrap(), 0, "{collection} kept a partial write");
     }
+    assert_eq!(keys.count_documents(doc! { "_id": "k-1" }).await.unwrap(), 0, "the idempotency record was kept");
 
-    outbox.drop_index("inject_failure").await.unwrap();
+    keys.drop_index("inject_failure").await.unwrap();
     let retried =
         app.http().post(format!("{}/api/v1/order", app.url)).header("idempotency-key", "k-1").json(&input_for(&ada)).send().await.unwrap();
     assert_eq!(retried.status(), 200, "the same key works once the failure is gone");

@@ -75,7 +75,7 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
         app.add_endpoint(crate::app::Endpoint::INTERNAL, listener, Some(tls), router);
     }
     if config.outbox.enabled {
-        let relay = Relay::new(&db, producer, &config.kafka, config.outbox.clone(), wake);
+        let relay = Relay::new(&db, Outbox::new(&db), producer, &config.kafka, config.outbox.clone(), wake);
         let stop = app.shutdown_signal();
         app.spawn_worker(relay.run(stop));
     }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod contact_lookup;
 pub mod events;
 pub mod model;
+pub mod outbox;
 pub mod person_sync;
 pub mod persons;
 pub mod service;
@@ -21,7 +22,7 @@ pub use config::OrderConfig;
 use crate::{
     app::App,
     ops::{Metrics, Ops},
-    outbox::{Outbox, Relay},
+    outbox::Relay,
 };
 
 /// Builds the order service on `listener`. `main` and the tests both start here.
@@ -31,7 +32,8 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let metrics = Metrics::new().with_order_series();
     let db = crate::mongo::connect_observed(&config.mongodb, "order-service", Some(metrics.clone())).await?;
     let producer = config.kafka.producer()?;
-    Outbox::new(&db).ensure_indexes().await?;
+    let order_outbox = outbox::OrderOutbox::new(&db, &config.order_topic, &config.event_source);
+    order_outbox.ensure_indexes().await?;
     let mut topics = vec![config.order_topic.as_str(), config.consumer.dead_letter_topic.as_str()];
     topics.extend(config.person_topics.all());
     config.kafka.ensure_topics(&topics).await?;
@@ -46,7 +48,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
 
     let api = crate::api::order::order_router(Arc::new(api::OrderHandlers(service)));
     let (outbox, orders, refresh_metrics) =
-        (Outbox::new(&db), db.collection::<mongodb::bson::Document>(service::ORDERS_COLLECTION), metrics.clone());
+        (order_outbox.clone(), db.collection::<mongodb::bson::Document>(service::ORDERS_COLLECTION), metrics.clone());
     let ops = Ops {
         metrics: metrics.clone(),
         db: db.clone(),
@@ -56,10 +58,13 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
         refresh: Some(Arc::new(move || {
             let (outbox, orders, metrics) = (outbox.clone(), orders.clone(), refresh_metrics.clone());
             Box::pin(async move {
-                if let Ok(n) = orders.count_documents(mongodb::bson::doc! {}).await {
+                if let Ok(n) = orders.count_documents(model::live()).await {
                     metrics.orders_active.set(n as i64);
                 }
-                crate::ops::refresh_outbox(&outbox, &metrics).await;
+                if let Ok((backlog, age)) = outbox.backlog().await {
+                    metrics.outbox_backlog.set(backlog as i64);
+                    metrics.outbox_oldest_age_seconds.set(age.map_or(0.0, |d| d.as_secs_f64()));
+                }
             })
         })),
     };
@@ -75,7 +80,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     .into_app()
     .await?;
     if config.outbox.enabled {
-        let relay = Relay::new(&db, producer.clone(), &config.kafka, config.outbox.clone(), wake);
+        let relay = Relay::new(&db, order_outbox, producer.clone(), &config.kafka, config.outbox.clone(), wake);
         let stop = app.shutdown_signal();
         app.spawn_worker(relay.run(stop));
     }

@@ -6,7 +6,7 @@ use mongodb::bson::{self, Document};
 use crate::http::ApiError;
 
 /// Which person a reference is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     SoldTo,
     BillTo,
@@ -39,6 +39,14 @@ impl Role {
             Self::SoldTo => input.sold_to_id.as_deref(),
             Self::BillTo => input.bill_to_id.as_deref(),
             Self::ShipTo => input.ship_to_id.as_deref(),
+        }
+    }
+
+    pub fn person(self, order: &Order) -> Option<&Person> {
+        match self {
+            Self::SoldTo => order.sold_to.as_ref(),
+            Self::BillTo => order.bill_to.as_ref(),
+            Self::ShipTo => order.ship_to.as_ref(),
         }
     }
 
@@ -110,18 +118,51 @@ pub fn merge(mut stored: Order, patch: &InputOrder) -> Order {
     stored
 }
 
-pub fn to_document(order: &Order, version: i64) -> Result<Document, bson::ser::Error> {
+/// The stored order's own fields beside the Order: its version (the ETag), the replica
+/// revision of each person it embeds, and its staged events (see `order::outbox`).
+pub const VERSION_FIELD: &str = "version";
+pub const REVS_FIELD: &str = "personRevs";
+/// A deleted order stays as a tombstone (`_id`, `version`, `deleted`): a re-created id continues
+/// its version sequence, so its events order after the delete and an old ETag cannot match.
+pub const DELETED_FIELD: &str = "deleted";
+
+/// The document of a live order at `version`, embedding persons at the given revisions.
+pub fn to_document(order: &Order, version: i64, revs: &[(Role, i64)]) -> Result<Document, bson::ser::Error> {
     let mut doc = bson::to_document(order)?;
     doc.insert("_id", order.order_id.clone().unwrap_or_default());
-    doc.insert("version", version);
+    doc.insert(VERSION_FIELD, version);
+    let revs: Document = revs.iter().map(|(role, rev)| (role.order_field().to_string(), bson::Bson::Int64(*rev))).collect();
+    doc.insert(REVS_FIELD, revs);
     Ok(doc)
 }
 
+/// The document of a deleted order.
+pub fn tombstone(id: &str, version: i64) -> Document {
+    bson::doc! { "_id": id, VERSION_FIELD: version, DELETED_FIELD: true, "deletedAt": bson::DateTime::now() }
+}
+
+pub fn is_tombstone(doc: &Document) -> bool {
+    doc.get_bool(DELETED_FIELD).unwrap_or(false)
+}
+
+/// The filter that leaves tombstones out.
+pub fn live() -> Document {
+    bson::doc! { DELETED_FIELD: { "$ne": true } }
+}
+
+/// The order and its version; the storage fields are not part of the Order.
 pub fn from_document(mut doc: Document) -> Result<(Order, i64), bson::de::Error> {
-    let version = doc.get_i64("version").unwrap_or(0);
-    doc.remove("_id");
-    doc.remove("version");
+    let version = doc.get_i64(VERSION_FIELD).unwrap_or(0);
+    for field in ["_id", VERSION_FIELD, REVS_FIELD, DELETED_FIELD, super::outbox::ENTRIES_FIELD, super::outbox::PENDING_FIELD] {
+        doc.remove(field);
+    }
     Ok((bson::from_document(doc)?, version))
+}
+
+/// The revisions recorded in a stored order, by role.
+pub fn revs(doc: &Document) -> Vec<(Role, i64)> {
+    let Ok(revs) = doc.get_document(REVS_FIELD) else { return Vec::new() };
+    Role::ALL.into_iter().filter_map(|r| Some((r, revs.get_i64(r.order_field()).ok()?))).collect()
 }
 
 pub fn etag(version: i64) -> String {

@@ -1,9 +1,9 @@
 //! The order service's replica of the persons its orders reference, and resolving the person
 //! references of a write: replica first, then the contact service.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use futures::future::join_all;
+use futures::{future::join_all, TryStreamExt};
 use labs_order_client::order::types::{InputOrder, Person};
 use mongodb::{
     bson::{self, doc, DateTime, Document},
@@ -55,12 +55,15 @@ pub async fn record_mark(
 }
 
 /// A replica entry: the last known person, its version (0 when fetched through the API, which
-/// has no version), and whether the person was deleted (a tombstone).
+/// has no version), whether the person was deleted (a tombstone), and its revision: a local
+/// counter moved by every change of the person's data, whatever the event shape. Orders record
+/// the revision of each person they embed, so a stale copy is found by one index range scan.
 #[derive(Debug, Clone)]
 pub struct ReplicaEntry {
     pub person: Option<Person>,
     pub version: i64,
     pub deleted: bool,
+    pub rev: i64,
 }
 
 #[derive(Clone)]
@@ -101,49 +104,40 @@ impl PersonReplica {
         }))
     }
 
-    pub async fn get(&self, id: &str) -> mongodb::error::Result<Option<ReplicaEntry>> {
-        Ok(self.persons.find_one(doc! { "_id": id }).await?.map(|d| entry(&d)))
-    }
-
-    /// Reads the entry inside the caller's transaction and marks it referenced (a write, so a
-    /// concurrent change of the same entry conflicts with the caller's transaction).
-    pub async fn touch(&self, session: &mut ClientSession, id: &str) -> mongodb::error::Result<Option<ReplicaEntry>> {
-        let updated = self
-            .persons
-            .find_one_and_update(doc! { "_id": id }, doc! { "$set": { "referencedAt": DateTime::now() } })
-            .return_document(mongodb::options::ReturnDocument::After)
-            .session(session)
-            .await?;
-        Ok(updated.map(|d| entry(&d)))
+    /// The entries of `ids` the replica holds, in one query.
+    pub async fn get_many(&self, ids: &[&str]) -> mongodb::error::Result<HashMap<String, ReplicaEntry>> {
+        let docs: Vec<Document> = self.persons.find(doc! { "_id": { "$in": ids } }).await?.try_collect().await?;
+        Ok(docs.iter().filter_map(|d| Some((d.get_str("_id").ok()?.to_string(), entry(d)))).collect())
     }
 
     /// Stores a person fetched from the contact service unless the replica already knows it
-    /// (an event may have brought something newer meanwhile).
+    /// (an event may have brought something newer meanwhile); answers what the replica holds.
     pub async fn insert_if_absent(
         &self,
         session: &mut ClientSession,
         id: &str,
         person: &Person,
         version: i64,
-    ) -> mongodb::error::Result<()> {
+    ) -> mongodb::error::Result<ReplicaEntry> {
         let person = bson::to_document(person).map_err(mongodb::error::Error::custom)?;
-        self.persons
-            .update_one(
-                doc! { "_id": id },
-                doc! { "$setOnInsert": { "person": person, "version": version, "deleted": false, "updatedAt": DateTime::now() } },
-            )
+        let fields = doc! { "person": person, "version": version, "deleted": false, "rev": 1_i64, "updatedAt": DateTime::now() };
+        let held = self
+            .persons
+            .find_one_and_update(doc! { "_id": id }, doc! { "$setOnInsert": fields })
             .upsert(true)
+            .return_document(mongodb::options::ReturnDocument::After)
             .session(session)
             .await?;
-        Ok(())
+        held.map(|d| entry(&d)).ok_or_else(|| mongodb::error::Error::custom("an upsert returned no document"))
     }
 }
 
-fn entry(doc: &Document) -> ReplicaEntry {
+pub fn entry(doc: &Document) -> ReplicaEntry {
     ReplicaEntry {
         person: doc.get_document("person").ok().and_then(|p| bson::from_document(p.clone()).ok()),
         version: doc.get_i64("version").unwrap_or(0),
         deleted: doc.get_bool("deleted").unwrap_or(false),
+        rev: doc.get_i64("rev").unwrap_or(0),
     }
 }
 
@@ -151,12 +145,22 @@ fn entry(doc: &Document) -> ReplicaEntry {
 /// the replica in the write's transaction).
 #[derive(Debug, Default)]
 pub struct Resolved {
-    pub by_role: Vec<(Role, Person)>,
+    /// (role, person, the replica revision it was read at; 0 for a fetched person until the
+    /// write stores it)
+    pub by_role: Vec<(Role, Person, i64)>,
     /// (id, person, version as the contact service reported it)
     pub fetched: Vec<(String, Person, i64)>,
 }
 
-/// Resolves every person reference present in `input`, each distinct id once, in parallel.
+impl Resolved {
+    /// Every person came from the replica: the order can be written on its own.
+    pub fn all_known(&self) -> bool {
+        self.fetched.is_empty()
+    }
+}
+
+/// Resolves every person reference present in `input`: one replica query for all of them, then
+/// the contact service for those it does not hold, in parallel.
 pub async fn resolve(replica: &PersonReplica, lookup: &ContactLookup, input: &InputOrder, request_id: &str) -> Result<Resolved, ApiError> {
     let mut roles_by_id: BTreeMap<&str, Vec<Role>> = BTreeMap::new();
     for role in Role::ALL {
@@ -164,42 +168,33 @@ pub async fn resolve(replica: &PersonReplica, lookup: &ContactLookup, input: &In
             roles_by_id.entry(id).or_default().push(role);
         }
     }
-    let lookups = roles_by_id.keys().map(|id| resolve_one(replica, lookup, id, request_id));
-    let outcomes = join_all(lookups).await;
-
     let mut resolved = Resolved::default();
-    for ((id, roles), outcome) in roles_by_id.iter().zip(outcomes) {
+    if roles_by_id.is_empty() {
+        return Ok(resolved);
+    }
+    let ids: Vec<&str> = roles_by_id.keys().copied().collect();
+    let held = replica.get_many(&ids).await?;
+    let missing: Vec<&str> = ids.iter().copied().filter(|id| !held.get(*id).is_some_and(|e| e.deleted || e.person.is_some())).collect();
+    let fetched = join_all(missing.iter().map(|id| lookup.person(id, request_id))).await;
+    let mut fetched: HashMap<&str, _> = missing.into_iter().zip(fetched).collect();
+
+    for (id, roles) in &roles_by_id {
         let field = roles[0].input_field();
-        let (person, fetched) = match outcome? {
-            One::Known(p) => (p, None),
-            One::Fetched(p, version) => (p, Some(version)),
-            One::Missing => return Err(ApiError::unprocessable_field(field, format!("{field}: person '{id}' does not exist"))),
+        let absent = || ApiError::unprocessable_field(field, format!("{field}: person '{id}' does not exist"));
+        let (person, rev) = match (held.get(*id), fetched.remove(id)) {
+            (Some(e), _) if e.deleted => return Err(absent()),
+            (Some(ReplicaEntry { person: Some(p), rev, .. }), _) => (p.clone(), *rev),
+            (_, Some(Ok(Lookup::Found(p, version)))) => {
+                let person = convert(&p).map_err(|e| ApiError::Internal(e.into()))?;
+                resolved.fetched.push((id.to_string(), person.clone(), version));
+                (person, 0)
+            }
+            (_, Some(Err(failure))) => return Err(unavailable(failure)),
+            _ => return Err(absent()),
         };
-        if let Some(version) = fetched {
-            resolved.fetched.push((id.to_string(), person.clone(), version));
-        }
-        resolved.by_role.extend(roles.iter().map(|r| (*r, person.clone())));
+        resolved.by_role.extend(roles.iter().map(|r| (*r, person.clone(), rev)));
     }
     Ok(resolved)
-}
-
-enum One {
-    Known(Person),
-    Fetched(Person, i64),
-    Missing,
-}
-
-async fn resolve_one(replica: &PersonReplica, lookup: &ContactLookup, id: &str, request_id: &str) -> Result<One, ApiError> {
-    match replica.get(id).await? {
-        Some(e) if e.deleted => return Ok(One::Missing),
-        Some(ReplicaEntry { person: Some(p), .. }) => return Ok(One::Known(p)),
-        _ => {}
-    }
-    match lookup.person(id, request_id).await {
-        Ok(Lookup::Found(p, version)) => Ok(One::Fetched(convert(&p).map_err(|e| ApiError::Internal(e.into()))?, version)),
-        Ok(Lookup::Missing) => Ok(One::Missing),
-        Err(failure) => Err(unavailable(failure)),
-    }
 }
 
 /// The contact API's person as the order API's person (the same schema in both specs).

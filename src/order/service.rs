@@ -1,7 +1,7 @@
 //! The order use cases. Every write is one transaction: the order, the persons fetched for it,
 //! the idempotency record and the outbox event.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{collections::HashMap, sync::Arc};
 
 use futures::{StreamExt, TryStreamExt};
 use labs_order_client::order::types::{InputOrder, Order, Person};
@@ -17,29 +17,21 @@ use super::{
     contact_lookup::ContactLookup,
     events::{order_event, OrderChange},
     model::{self, Role},
+    outbox as staged,
     persons::{self, Mark, PersonReplica, ReplicaEntry, Resolved},
 };
-use crate::{
-    http::{ApiError, JsonArrayStream},
-    outbox::Outbox,
-};
+use crate::http::{ApiError, JsonArrayStream};
 
 pub const ORDERS_COLLECTION: &str = "orders";
 pub const IDEMPOTENCY_COLLECTION: &str = "idempotency_keys";
-/// The last version of deleted orders: a re-created id continues its version sequence, so its
-/// events order after the delete and an old ETag cannot match the new order.
-pub const TOMBSTONES_COLLECTION: &str = "order_tombstones";
 
 #[derive(Clone)]
 pub struct OrderService {
     client: mongodb::Client,
     orders: Collection<Document>,
     idempotency: Collection<Document>,
-    tombstones: crate::mongo::Tombstones,
     replica: PersonReplica,
-    outbox: Outbox,
     lookup: Arc<ContactLookup>,
-    topic: Arc<str>,
     source: Arc<str>,
     relay_wake: Arc<Notify>,
 }
@@ -72,19 +64,20 @@ impl OrderService {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
-            tombstones: crate::mongo::Tombstones::new(db, TOMBSTONES_COLLECTION),
             replica: PersonReplica::new(db),
-            outbox: Outbox::new(db),
             lookup,
-            topic: Arc::from(config.order_topic.as_str()),
             source: Arc::from(config.event_source.as_str()),
             relay_wake,
         }
     }
 
-    /// Indexes for the person fan-out (orders by referenced person).
+    /// Indexes for the person fan-out and its catch-up: orders by referenced person and the
+    /// replica revision they embed.
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let by_role = Role::ALL.map(|r| IndexModel::builder().keys(doc! { format!("{}.id", r.order_field()): 1 }).build());
+        let by_role = Role::ALL.map(|r| {
+            let field = r.order_field();
+            IndexModel::builder().keys(doc! { format!("{field}.id"): 1, format!("{}.{field}", model::REVS_FIELD): 1 }).build()
+        });
         self.orders.create_indexes(by_role).await?;
         self.replica.ensure_indexes().await?;
         Ok(())
@@ -101,14 +94,32 @@ impl OrderService {
         let resolved = persons::resolve(&self.replica, &self.lookup, &input, &options.request_id).await?;
         let mut order = model::from_input(&uuid::Uuid::new_v4().to_string(), &input);
         fill_persons(&mut order, &resolved);
+        if options.idempotency_key.is_none() && resolved.all_known() {
+            return self.insert_new(options, order, &resolved).await;
+        }
         let id = order.order_id.clone().unwrap_or_default();
         let idempotency = options.idempotency_key.clone().zip(request_hash);
         self.write(options, &id, resolved, idempotency, move |_| Ok(Decision::Store(Box::new(order.clone())))).await?.ok_or_else(vanished)
     }
 
+    /// The common create: every person known to the replica and no idempotency record, so the
+    /// order and its staged event are one document, written by one insert. A fresh UUID has no
+    /// tombstone and no concurrent writer. A person event committed meanwhile is caught by the
+    /// relay's check of the embedded revisions (see `order::outbox`).
+    async fn insert_new(&self, options: &WriteOptions, order: Order, resolved: &Resolved) -> Result<Versioned, ApiError> {
+        let id = order.order_id.clone().unwrap_or_default();
+        let revs: Vec<(Role, i64)> = resolved.by_role.iter().map(|(role, _, rev)| (*role, *rev)).collect();
+        let mut doc = model::to_document(&order, 1, &revs).map_err(anyhow::Error::from)?;
+        let event = order_event(OrderChange::Created, &self.source, &id, Some(&order), Some(&options.request_id))?;
+        staged::stage(&mut doc, Vec::new(), staged::entry(&event).map_err(anyhow::Error::from)?);
+        self.orders.insert_one(doc).await?;
+        self.relay_wake.notify_one();
+        Ok((order, 1))
+    }
+
     pub async fn list(&self, page: Option<i32>, size: Option<i32>) -> Result<Listing, ApiError> {
         let page = crate::http::paging::page(page, size)?;
-        let mut find = self.orders.find(doc! {}).sort(doc! { "_id": 1 }).batch_size(crate::http::CURSOR_BATCH);
+        let mut find = self.orders.find(model::live()).sort(doc! { "_id": 1 }).batch_size(crate::http::CURSOR_BATCH);
         if let Some(p) = page {
             find = find.skip(p.skip).limit(p.limit);
         }
@@ -121,7 +132,9 @@ impl OrderService {
     }
 
     pub async fn read(&self, id: &str) -> Result<Versioned, ApiError> {
-        let doc = self.orders.find_one(doc! { "_id": id }).await?.ok_or_else(|| not_found(id))?;
+        let mut filter = model::live();
+        filter.insert("_id", id);
+        let doc = self.orders.find_one(filter).await?.ok_or_else(|| not_found(id))?;
         Ok(model::from_document(doc).map_err(anyhow::Error::from)?)
     }
 
@@ -139,7 +152,7 @@ impl OrderService {
         model::validate(&input)?;
         self.read(id).await?; // an unknown order is 404 before any person is looked up
         let resolved = persons::resolve(&self.replica, &self.lookup, &input, &options.request_id).await?;
-        let roles = resolved.by_role.clone();
+        let roles: Vec<(Role, Person)> = resolved.by_role.iter().map(|(r, p, _)| (*r, p.clone())).collect();
         let missing_id = id.to_string();
         self.write(options, id, resolved, None, move |existing| {
             let stored = existing.ok_or_else(|| not_found(&missing_id))?;
@@ -166,7 +179,7 @@ impl OrderService {
 
     /// DELETE all: one by one, each with its own delete event.
     pub async fn delete_all(&self, options: &WriteOptions) -> Result<(), ApiError> {
-        let ids: Vec<Document> = self.orders.find(doc! {}).projection(doc! { "_id": 1 }).await?.try_collect().await?;
+        let ids: Vec<Document> = self.orders.find(model::live()).projection(doc! { "_id": 1 }).await?.try_collect().await?;
         let options = WriteOptions { if_match: None, ..options.clone() };
         for doc in ids {
             if let Ok(id) = doc.get_str("_id") {
@@ -227,92 +240,124 @@ impl OrderService {
                 return Ok(replay_record(&record, hash).map(|v| (Some(v), false)));
             }
         }
-        let existing = match self.orders.find_one(doc! { "_id": id }).session(&mut *session).await? {
-            Some(doc) => Some(model::from_document(doc).map_err(mongodb::error::Error::custom)?),
-            None => None,
-        };
-        if !model::if_match_holds(options.if_match.as_deref(), existing.as_ref().map(|(_, v)| *v)) {
-            let current = existing.as_ref().map_or("none".to_string(), |(_, v)| model::etag(*v));
+        let stored = Stored::read(&self.orders, session, id).await?;
+        let existing = stored.live.as_ref();
+        if !model::if_match_holds(options.if_match.as_deref(), existing.map(|(_, v)| *v)) {
+            let current = existing.map_or("none".to_string(), |(_, v)| model::etag(*v));
             return Ok(Err(ApiError::PreconditionFailed(format!("If-Match does not match the current version {current}"))));
         }
-        let decision = match decide(existing.as_ref().map(|(o, _)| o)) {
+        let decision = match decide(existing.map(|(o, _)| o)) {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
         };
-        let version = self.tombstones.last_version(session, id, existing.as_ref().map(|(_, v)| *v)).await? + 1;
-        // Persons fetched from the contact service: what the consumer saw of them meanwhile wins.
-        let mut fresher: BTreeMap<String, (Person, i64)> = BTreeMap::new();
-        for (person_id, _, fetched_version) in &resolved.fetched {
-            match self.replica.claim_mark(session, person_id).await? {
-                Some(mark) if mark.version > *fetched_version && mark.deleted => {
-                    let field = resolved
-                        .by_role
-                        .iter()
-                        .find(|(_, p)| p.id.as_deref() == Some(person_id))
-                        .map_or("soldToID", |(r, _)| r.input_field());
-                    return Ok(Err(ApiError::unprocessable_field(field, format!("{field}: person '{person_id}' does not exist"))));
-                }
-                Some(Mark { version, person: Some(person), .. }) if version > *fetched_version => {
-                    fresher.insert(person_id.clone(), (person, version));
-                }
-                _ => {}
-            }
-        }
-        let (change, stored) = match decision {
+        let version = stored.version + 1;
+        let held = match self.store_fetched(session, resolved).await? {
+            Ok(held) => held,
+            Err(e) => return Ok(Err(e)),
+        };
+        let (change, result, mut doc) = match decision {
             Decision::Store(order) => {
                 let mut order = *order;
-                // The persons this write references, as the replica holds them now: a person event
-                // committed since they were resolved wins, and a tombstone refuses the write. The
-                // touch makes a concurrent person event and this write conflict, so one retries.
-                for (role, _) in &resolved.by_role {
+                // Persons fetched from the contact service: what the replica holds now wins (an
+                // event may have brought something newer meanwhile).
+                let mut revs: HashMap<Role, i64> = stored.revs.iter().copied().collect();
+                for (role, _, rev) in &resolved.by_role {
                     let slot = role.slot(&mut order);
-                    let Some(person_id) = slot.as_ref().and_then(|p| p.id.clone()) else { continue };
-                    if let Some((person, _)) = fresher.get(&person_id) {
-                        *slot = Some(person.clone());
-                    }
-                    match self.replica.touch(session, &person_id).await? {
-                        Some(entry) if entry.deleted => {
-                            let field = role.input_field();
-                            return Ok(Err(ApiError::unprocessable_field(field, format!("{field}: person '{person_id}' does not exist"))));
+                    let held = slot.as_ref().and_then(|p| p.id.as_deref()).and_then(|pid| held.get(pid));
+                    match held {
+                        Some(ReplicaEntry { person: Some(person), rev, .. }) => {
+                            *slot = Some(person.clone());
+                            revs.insert(*role, *rev);
                         }
-                        Some(ReplicaEntry { person: Some(current), .. }) => *slot = Some(current),
-                        _ => {}
+                        _ => {
+                            revs.insert(*role, *rev);
+                        }
                     }
                 }
-                if let Some((old, v)) = &existing {
+                if let Some((old, v)) = existing {
                     if *old == order {
                         return Ok(Ok((Some((order, *v)), false)));
                     }
                 }
-                let doc = model::to_document(&order, version).map_err(mongodb::error::Error::custom)?;
-                self.orders.replace_one(doc! { "_id": id }, doc).upsert(true).session(&mut *session).await?;
-                (if existing.is_some() { OrderChange::Updated } else { OrderChange::Created }, Some((order, version)))
+                let revs: Vec<(Role, i64)> =
+                    Role::ALL.into_iter().filter(|r| r.person(&order).is_some()).map(|r| (r, revs.get(&r).copied().unwrap_or(0))).collect();
+                let doc = model::to_document(&order, version, &revs).map_err(mongodb::error::Error::custom)?;
+                (if existing.is_some() { OrderChange::Updated } else { OrderChange::Created }, Some((order, version)), doc)
             }
-            Decision::Delete => {
-                self.orders.delete_one(doc! { "_id": id }).session(&mut *session).await?;
-                self.tombstones.record(session, id, version).await?;
-                // What this transaction deleted is what the caller gets back.
-                (OrderChange::Deleted, existing.clone())
-            }
+            // What this transaction deleted is what the caller gets back.
+            Decision::Delete => (OrderChange::Deleted, existing.cloned(), model::tombstone(id, version)),
         };
-        for (person_id, person, version) in &resolved.fetched {
-            let (person, version) = fresher.get(person_id).map_or((person, *version), |(p, v)| (p, *v));
-            self.replica.insert_if_absent(session, person_id, person, version).await?;
-        }
-        if let (Some((key, hash)), Some((order, version))) = (&idempotency, &stored) {
+        let event = order_event(change, &self.source, id, result.as_ref().map(|(o, _)| o), Some(&options.request_id))
+            .map_err(mongodb::error::Error::custom)?;
+        staged::stage(&mut doc, stored.pending, staged::entry(&event).map_err(mongodb::error::Error::custom)?);
+        self.orders.replace_one(doc! { "_id": id }, doc).upsert(true).session(&mut *session).await?;
+        if let (Some((key, hash)), Some((order, version))) = (&idempotency, &result) {
             let response = mongodb::bson::to_document(order).map_err(mongodb::error::Error::custom)?;
             let record = doc! { "_id": key, "requestHash": hash, "response": response, "version": version, "createdAt": DateTime::now() };
             self.idempotency.insert_one(record).session(&mut *session).await?;
         }
-        let event = order_event(change, &self.source, id, stored.as_ref().map(|(o, _)| o), Some(&options.request_id))
-            .map_err(mongodb::error::Error::custom)?;
-        self.outbox.stage(session, &self.topic, id, version, &event).await?;
-        Ok(Ok((stored, true)))
+        Ok(Ok((result, true)))
+    }
+
+    /// Stores the persons this write fetched from the contact service in the replica, unless it
+    /// already holds them, and answers what the replica holds. Claiming each person's version
+    /// mark first turns the race with an event judged irrelevant a moment ago (no order
+    /// referenced the person yet) into a write conflict, and takes what that event carried when
+    /// it is newer than what was fetched.
+    async fn store_fetched(
+        &self,
+        session: &mut ClientSession,
+        resolved: &Resolved,
+    ) -> mongodb::error::Result<Result<HashMap<String, ReplicaEntry>, ApiError>> {
+        let mut held = HashMap::new();
+        for (person_id, fetched, fetched_version) in &resolved.fetched {
+            let (person, version) = match self.replica.claim_mark(session, person_id).await? {
+                Some(mark) if mark.version > *fetched_version && mark.deleted => return Ok(Err(self.absent(resolved, person_id))),
+                Some(Mark { version, person: Some(person), .. }) if version > *fetched_version => (person, version),
+                _ => (fetched.clone(), *fetched_version),
+            };
+            let entry = self.replica.insert_if_absent(session, person_id, &person, version).await?;
+            if entry.deleted {
+                return Ok(Err(self.absent(resolved, person_id)));
+            }
+            held.insert(person_id.clone(), entry);
+        }
+        Ok(Ok(held))
+    }
+
+    /// 422 naming the field that references a person who does not exist.
+    fn absent(&self, resolved: &Resolved, person_id: &str) -> ApiError {
+        let field =
+            resolved.by_role.iter().find(|(_, p, _)| p.id.as_deref() == Some(person_id)).map_or("soldToID", |(r, _, _)| r.input_field());
+        ApiError::unprocessable_field(field, format!("{field}: person '{person_id}' does not exist"))
+    }
+}
+
+/// An order's stored document as a write sees it: the live order (none for a tombstone), the
+/// version the next write continues from, its unsent events and its persons' revisions.
+struct Stored {
+    live: Option<Versioned>,
+    version: i64,
+    pending: Vec<mongodb::bson::Bson>,
+    revs: Vec<(Role, i64)>,
+}
+
+impl Stored {
+    async fn read(orders: &Collection<Document>, session: &mut ClientSession, id: &str) -> mongodb::error::Result<Self> {
+        let Some(doc) = orders.find_one(doc! { "_id": id }).session(session).await? else {
+            return Ok(Self { live: None, version: 0, pending: Vec::new(), revs: Vec::new() });
+        };
+        let (pending, revs) = (staged::pending_entries(&doc), model::revs(&doc));
+        if model::is_tombstone(&doc) {
+            return Ok(Self { live: None, version: doc.get_i64(model::VERSION_FIELD).unwrap_or(0), pending, revs: Vec::new() });
+        }
+        let live = model::from_document(doc).map_err(mongodb::error::Error::custom)?;
+        Ok(Self { version: live.1, live: Some(live), pending, revs })
     }
 }
 
 fn fill_persons(order: &mut Order, resolved: &Resolved) {
-    for (role, person) in &resolved.by_role {
+    for (role, person, _) in &resolved.by_role {
         *role.slot(order) = Some(person.clone());
     }
 }

@@ -7,13 +7,16 @@
 
 pub mod relay;
 
+use std::collections::BTreeSet;
+
+use futures::{future::BoxFuture, TryStreamExt};
 use mongodb::{
     bson::{doc, oid::ObjectId, DateTime},
     ClientSession, Collection, Database, IndexModel,
 };
 use serde::{Deserialize, Serialize};
 
-pub use relay::{Relay, RelayConfig};
+pub use relay::{OutboxSource, Relay, RelayConfig, Staged};
 
 pub const OUTBOX_COLLECTION: &str = "outbox";
 
@@ -94,7 +97,45 @@ impl Outbox {
         }))
     }
 
-    pub(crate) fn records(&self) -> &Collection<OutboxRecord> {
-        &self.records
+    /// The oldest pending records, and every earlier pending record of their keys, in version
+    /// order per key.
+    async fn oldest_pending(&self, limit: i64) -> mongodb::error::Result<Vec<OutboxRecord>> {
+        let oldest: Vec<OutboxRecord> =
+            self.records.find(doc! { "sent": false }).sort(doc! { "_id": 1 }).limit(limit).await?.try_collect().await?;
+        if (oldest.len() as i64) < limit {
+            // Everything pending is in hand: put each key's records in version order.
+            let mut all = oldest;
+            all.sort_by(|a, b| (&a.key, a.version, a.id).cmp(&(&b.key, b.version, b.id)));
+            return Ok(all);
+        }
+        let keys: BTreeSet<&str> = oldest.iter().map(|r| r.key.as_str()).collect();
+        self.records
+            .find(doc! { "sent": false, "key": { "$in": keys.into_iter().collect::<Vec<_>>() } })
+            .sort(doc! { "key": 1, "version": 1, "_id": 1 })
+            .await?
+            .try_collect()
+            .await
+    }
+}
+
+impl OutboxSource for Outbox {
+    type Receipt = ObjectId;
+
+    fn pending(&self, limit: i64) -> BoxFuture<'_, anyhow::Result<Vec<Staged<ObjectId>>>> {
+        Box::pin(async move {
+            let records = self.oldest_pending(limit).await?;
+            Ok(records
+                .into_iter()
+                .map(|r| Staged { topic: r.topic, key: r.key, payload: r.payload, content_type: r.content_type, receipt: r.id })
+                .collect())
+        })
+    }
+
+    fn mark_sent<'a>(&'a self, sent: Vec<&'a Staged<ObjectId>>) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let ids: Vec<ObjectId> = sent.iter().map(|s| s.receipt).collect();
+            self.records.update_many(doc! { "_id": { "$in": ids } }, doc! { "$set": { "sent": true, "sentAt": DateTime::now() } }).await?;
+            Ok(())
+        })
     }
 }

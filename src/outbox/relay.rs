@@ -7,7 +7,7 @@
 
 use std::{collections::BTreeSet, sync::Arc, time::Duration};
 
-use futures::{future::join_all, TryStreamExt};
+use futures::future::{join_all, BoxFuture};
 use mongodb::{
     bson::{doc, DateTime},
     options::ReturnDocument,
@@ -20,7 +20,28 @@ use rdkafka::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::{watch, Notify};
 
-use super::{Outbox, OutboxRecord};
+/// One staged event, ready to send.
+#[derive(Debug, Clone)]
+pub struct Staged<R> {
+    pub topic: String,
+    /// Record key: the entity id. A key's events come in the order they must be published.
+    pub key: String,
+    pub payload: String,
+    pub content_type: String,
+    /// What the source needs to mark the event sent.
+    pub receipt: R,
+}
+
+/// Where staged events live: an outbox collection, or the entities' own documents.
+pub trait OutboxSource: Send + Sync + 'static {
+    type Receipt: Send + Sync;
+
+    /// Up to about `limit` pending events; each key's pending events all, in publishing order.
+    fn pending(&self, limit: i64) -> BoxFuture<'_, anyhow::Result<Vec<Staged<Self::Receipt>>>>;
+
+    /// Records that these events were acknowledged by the broker.
+    fn mark_sent<'a>(&'a self, sent: Vec<&'a Staged<Self::Receipt>>) -> BoxFuture<'a, anyhow::Result<()>>;
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -61,8 +82,8 @@ pub type ProducerFactory = Box<dyn Fn() -> anyhow::Result<FutureProducer> + Send
 /// itself. The records it failed to publish are still unsent and go out through the new one.
 const FAILURES_BEFORE_NEW_PRODUCER: u32 = 3;
 
-pub struct Relay {
-    outbox: Outbox,
+pub struct Relay<S: OutboxSource> {
+    source: S,
     leases: Collection<Lease>,
     producer: std::sync::Mutex<FutureProducer>,
     new_producer: ProducerFactory,
@@ -70,20 +91,32 @@ pub struct Relay {
     owner: String,
     /// Wakes the relay right after a local write instead of at the next poll.
     wake: Arc<Notify>,
+    /// Until when the lease is safely ours (local clock); renewed only when it runs low, not
+    /// per pass: under load the lease costs one command every few seconds, not one per event.
+    lease_until: std::sync::Mutex<Option<tokio::time::Instant>>,
 }
 
-impl Relay {
-    /// Publishes through `producer`; builds a replacement from `kafka` after repeated failures.
-    pub fn new(db: &Database, producer: FutureProducer, kafka: &crate::kafka::KafkaConfig, config: RelayConfig, wake: Arc<Notify>) -> Self {
+impl<S: OutboxSource> Relay<S> {
+    /// Publishes `source`'s events through `producer`; builds a replacement from `kafka` after
+    /// repeated failures.
+    pub fn new(
+        db: &Database,
+        source: S,
+        producer: FutureProducer,
+        kafka: &crate::kafka::KafkaConfig,
+        config: RelayConfig,
+        wake: Arc<Notify>,
+    ) -> Self {
         let kafka = kafka.clone();
         Self {
-            outbox: Outbox::new(db),
+            source,
             leases: db.collection(LEASE_COLLECTION),
             producer: std::sync::Mutex::new(producer),
             new_producer: Box::new(move || kafka.producer()),
             config,
             owner: uuid::Uuid::new_v4().to_string(),
             wake,
+            lease_until: std::sync::Mutex::new(None),
         }
     }
 
@@ -105,7 +138,7 @@ impl Relay {
             if *shutdown.borrow() {
                 break;
             }
-            match self.publish_while_leased().await {
+            match self.publish_while_full().await {
                 Ok(()) => failures = 0,
                 Err(err) => {
                     failures += 1;
@@ -125,14 +158,31 @@ impl Relay {
         self.release().await;
     }
 
-    async fn publish_while_leased(&self) -> anyhow::Result<()> {
-        while let Some(valid_until) = self.acquire_lease().await? {
+    /// Publishes batches while they come back full; a partial batch means the source is drained
+    /// (what arrives meanwhile wakes the relay again).
+    async fn publish_while_full(&self) -> anyhow::Result<()> {
+        while let Some(valid_until) = self.lease().await? {
             let published = self.publish_batch(valid_until).await?;
-            if published == 0 {
+            if published < self.config.batch_size as usize {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// The local deadline until which the lease is safely ours, renewing it first when less
+    /// than a quarter of the trusted time is left (or taking it when it is not ours).
+    async fn lease(&self) -> anyhow::Result<Option<tokio::time::Instant>> {
+        let ttl = Duration::from_millis(self.config.lease_ttl_ms);
+        let held = *self.lease_until.lock().expect("lease lock");
+        if let Some(until) = held {
+            if until.saturating_duration_since(tokio::time::Instant::now()) > ttl / 8 {
+                return Ok(Some(until));
+            }
+        }
+        let acquired = self.acquire_lease().await;
+        *self.lease_until.lock().expect("lease lock") = acquired.as_ref().ok().copied().flatten();
+        acquired
     }
 
     /// Takes or renews the lease; returns the local deadline until which it is safely ours.
@@ -163,55 +213,42 @@ impl Relay {
         let _ = self.leases.delete_one(doc! { "_id": LEASE_ID, "owner": &self.owner }).await;
     }
 
-    /// Publishes the oldest pending records, and every earlier pending record of their keys,
-    /// in version order per key. Returns how many were acknowledged.
+    /// Publishes a batch of pending events, in order per key. Returns how many it read.
     async fn publish_batch(&self, lease_valid_until: tokio::time::Instant) -> anyhow::Result<usize> {
-        let records = self.outbox.records();
-        let oldest: Vec<OutboxRecord> =
-            records.find(doc! { "sent": false }).sort(doc! { "_id": 1 }).limit(self.config.batch_size).await?.try_collect().await?;
-        if oldest.is_empty() {
-            return Ok(0);
-        }
-        let keys: BTreeSet<&str> = oldest.iter().map(|r| r.key.as_str()).collect();
-        let batch: Vec<OutboxRecord> = records
-            .find(doc! { "sent": false, "key": { "$in": keys.into_iter().collect::<Vec<_>>() } })
-            .sort(doc! { "key": 1, "version": 1, "_id": 1 })
-            .await?
-            .try_collect()
-            .await?;
-        if tokio::time::Instant::now() >= lease_valid_until {
+        let batch = self.source.pending(self.config.batch_size).await?;
+        if batch.is_empty() || tokio::time::Instant::now() >= lease_valid_until {
             return Ok(0);
         }
 
         let producer = self.producer.lock().expect("producer lock").clone();
-        let deliveries = batch.iter().map(|record| {
-            let headers = OwnedHeaders::new().insert(Header { key: "content-type", value: Some(record.content_type.as_str()) });
-            let message = FutureRecord::to(&record.topic).key(&record.key).payload(&record.payload).headers(headers);
+        let deliveries = batch.iter().map(|staged| {
+            let headers = OwnedHeaders::new().insert(Header { key: "content-type", value: Some(staged.content_type.as_str()) });
+            let message = FutureRecord::to(&staged.topic).key(&staged.key).payload(&staged.payload).headers(headers);
             producer.send(message, Duration::ZERO)
         });
         let outcomes = join_all(deliveries).await;
 
-        // A key's later records count only if its earlier ones were acknowledged too.
+        // A key's later events count only if its earlier ones were acknowledged too.
         let mut failed_keys = BTreeSet::new();
         let mut acked = Vec::new();
         let mut first_error = None;
-        for (record, outcome) in batch.iter().zip(outcomes) {
+        for (staged, outcome) in batch.iter().zip(outcomes) {
             match outcome {
-                Ok(_) if !failed_keys.contains(&record.key) => acked.push(record.id),
+                Ok(_) if !failed_keys.contains(&staged.key) => acked.push(staged),
                 Ok(_) => {}
                 Err((err, _)) => {
-                    failed_keys.insert(record.key.clone());
+                    failed_keys.insert(staged.key.clone());
                     first_error.get_or_insert(err);
                 }
             }
         }
         if !acked.is_empty() {
-            records.update_many(doc! { "_id": { "$in": &acked } }, doc! { "$set": { "sent": true, "sentAt": DateTime::now() } }).await?;
-            tracing::debug!(count = acked.len(), "outbox records published");
+            tracing::debug!(count = acked.len(), "outbox events published");
+            self.source.mark_sent(acked).await?;
         }
         match first_error {
             Some(err) => Err(anyhow::anyhow!("{PUBLISH_FAILED}: {err}")),
-            None => Ok(acked.len()),
+            None => Ok(batch.len()),
         }
     }
 }

@@ -1,0 +1,251 @@
+//! The order documents are their own outbox. A write stages its event inside the order document
+//! it writes (`outbox` entries, `outboxPending: true`), so creating an order is one insert: no
+//! second collection, no multi-document transaction. The relay reads pending orders by index,
+//! publishes their entries in order, and clears them with one `update` command per batch.
+//!
+//! Two more duties sit here because this is where every new or changed order passes after its
+//! write committed:
+//! - the person fan-out changes many orders in one `updateMany` and cannot write each order's
+//!   event; it stages a *derived* entry, and the relay builds that `order.updated` from the order
+//!   as it is when published;
+//! - an order embeds each person at a replica revision (`personRevs`). Before publishing, the
+//!   relay compares them with the replica (one query per batch) and repairs an order that
+//!   embedded an older copy. Together with the consumer's check after its own commit (see
+//!   `person_sync::PersonSync::catch_up`) this closes the race between an order's insert and a
+//!   concurrent person change without writing the person documents on the order path: each side
+//!   reads the other's data after its own write committed, so at least one of them sees both.
+
+use std::collections::{BTreeSet, HashMap};
+
+use futures::{future::BoxFuture, TryStreamExt};
+use labs_order_client::order::types::Order;
+use mongodb::{
+    bson::{self, doc, oid::ObjectId, Bson, DateTime, Document},
+    Collection, Database, IndexModel,
+};
+
+use super::{
+    events::{order_event, OrderChange},
+    model::{self, Role},
+    persons::PersonReplica,
+    service::ORDERS_COLLECTION,
+};
+use crate::outbox::{OutboxSource, Staged};
+
+pub const ENTRIES_FIELD: &str = "outbox";
+pub const PENDING_FIELD: &str = "outboxPending";
+
+/// An entry staging `event` as it is now.
+pub fn entry(event: &cloudevents::Event) -> serde_json::Result<Document> {
+    let payload = crate::cloudevents::to_structured_json(event)?;
+    Ok(doc! { "_id": ObjectId::new(), "payload": payload, "createdAt": DateTime::now() })
+}
+
+/// An entry asking the relay for an `order.updated` built from the order when it is published.
+/// One id serves all the orders of one fan-out: the event id adds the order id.
+pub fn derived_entry(entry_id: ObjectId, request_id: Option<&str>) -> Document {
+    doc! { "_id": entry_id, "derived": true, "requestId": request_id, "createdAt": DateTime::now() }
+}
+
+/// Stages `new` after the `pending` entries on a document about to be written whole.
+pub fn stage(doc: &mut Document, mut pending: Vec<Bson>, new: Document) {
+    pending.push(Bson::Document(new));
+    doc.insert(ENTRIES_FIELD, pending);
+    doc.insert(PENDING_FIELD, true);
+}
+
+/// The entries a stored document still has to publish.
+pub fn pending_entries(doc: &Document) -> Vec<Bson> {
+    doc.get_array(ENTRIES_FIELD).cloned().unwrap_or_default()
+}
+
+/// The update operators that stage a derived entry (for `updateMany`).
+pub fn stage_derived(entry: Document) -> (Document, Document) {
+    (doc! { ENTRIES_FIELD: entry }, doc! { PENDING_FIELD: true })
+}
+
+/// What marking an event sent needs: its order, the order's version when read, the entry, and
+/// how many entries the order had then.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    order_id: String,
+    version: i64,
+    entry: Bson,
+    entries: usize,
+}
+
+/// The persons a live order embeds: role, person id, replica revision.
+fn references(d: &Document) -> Vec<(Role, String, i64)> {
+    if model::is_tombstone(d) {
+        return Vec::new();
+    }
+    let id_in = |role: Role| Some(d.get_document(role.order_field()).ok()?.get_str("id").ok()?.to_string());
+    model::revs(d).into_iter().filter_map(|(role, rev)| Some((role, id_in(role)?, rev))).collect()
+}
+
+#[derive(Clone)]
+pub struct OrderOutbox {
+    db: Database,
+    orders: Collection<Document>,
+    replica: PersonReplica,
+    topic: String,
+    source: String,
+}
+
+impl OrderOutbox {
+    pub fn new(db: &Database, topic: &str, source: &str) -> Self {
+        Self {
+            db: db.clone(),
+            orders: db.collection(ORDERS_COLLECTION),
+            replica: PersonReplica::new(db),
+            topic: topic.to_string(),
+            source: source.to_string(),
+        }
+    }
+
+    pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        self.orders.create_index(IndexModel::builder().keys(doc! { PENDING_FIELD: 1 }).build()).await?;
+        Ok(())
+    }
+
+    /// Staged events not yet acknowledged, and how long the oldest has waited (scrape time).
+    pub async fn backlog(&self) -> mongodb::error::Result<(u64, Option<std::time::Duration>)> {
+        let pending: Vec<Document> = self
+            .orders
+            .find(doc! { PENDING_FIELD: true })
+            .projection(doc! { format!("{ENTRIES_FIELD}.createdAt"): 1 })
+            .await?
+            .try_collect()
+            .await?;
+        let created = pending.iter().flat_map(pending_entries).filter_map(|e| e.as_document()?.get_datetime("createdAt").ok().copied());
+        let (count, oldest) = created.fold((0u64, None::<DateTime>), |(n, oldest), at| (n + 1, Some(oldest.map_or(at, |o| o.min(at)))));
+        let age =
+            oldest.map(|at| std::time::Duration::from_millis((DateTime::now().timestamp_millis() - at.timestamp_millis()).max(0) as u64));
+        Ok((count, age))
+    }
+
+    /// Repairs the orders among `docs` that embed an older copy of a person than the replica
+    /// holds; returns how many it repaired (they publish their `order.updated` next pass).
+    async fn reconcile(&self, docs: &[Document]) -> mongodb::error::Result<usize> {
+        let ids: BTreeSet<String> = docs.iter().flat_map(references).map(|(_, id, _)| id).collect();
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let held = self.replica.get_many(&ids.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+        let mut repaired = 0;
+        for d in docs {
+            let mut set = Document::new();
+            for (role, id, rev) in references(d) {
+                let Some(current) = held.get(&id) else { continue };
+                let Some(person) = current.person.as_ref().filter(|_| current.rev > rev && !current.deleted) else { continue };
+                set.insert(role.order_field(), bson::to_document(person).map_err(mongodb::error::Error::custom)?);
+                set.insert(format!("{}.{}", model::REVS_FIELD, role.order_field()), current.rev);
+            }
+            if set.is_empty() {
+                continue;
+            }
+            let (Ok(order_id), Ok(version)) = (d.get_str("_id"), d.get_i64(model::VERSION_FIELD)) else { continue };
+            let (push, flag) = stage_derived(derived_entry(ObjectId::new(), None));
+            set.extend(flag);
+            let update = doc! { "$set": set, "$inc": { model::VERSION_FIELD: 1_i64 }, "$push": push };
+            // Guarded by the version read: a concurrent write wins and this order is checked again.
+            let result = self.orders.update_one(doc! { "_id": order_id, model::VERSION_FIELD: version }, update).await?;
+            if result.modified_count == 1 {
+                tracing::info!(order_id, "order embedded an older person than the replica holds; repaired");
+                repaired += 1;
+            }
+        }
+        Ok(repaired)
+    }
+
+    /// The records of one pending order's entries.
+    fn staged(&self, doc: &Document) -> anyhow::Result<Vec<Staged<Receipt>>> {
+        let order_id = doc.get_str("_id")?.to_string();
+        let version = doc.get_i64(model::VERSION_FIELD).unwrap_or(0);
+        let entries = pending_entries(doc);
+        let mut derived_from: Option<Order> = None;
+        let mut staged = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let e = entry.as_document().ok_or_else(|| anyhow::anyhow!("outbox entry of order {order_id} is not a document"))?;
+            let payload = match e.get_str("payload") {
+                Ok(payload) => payload.to_string(),
+                Err(_) => {
+                    if derived_from.is_none() {
+                        derived_from = Some(model::from_document(doc.clone())?.0);
+                    }
+                    let request_id = e.get_str("requestId").ok();
+                    let mut event = order_event(OrderChange::Updated, &self.source, &order_id, derived_from.as_ref(), request_id)?;
+                    let entry_id = e.get_object_id("_id")?;
+                    cloudevents::event::AttributesWriter::set_id(&mut event, format!("{}-{order_id}", entry_id.to_hex()));
+                    crate::cloudevents::to_structured_json(&event)?
+                }
+            };
+            staged.push(Staged {
+                topic: self.topic.clone(),
+                key: order_id.clone(),
+                payload,
+                content_type: crate::cloudevents::STRUCTURED_CONTENT_TYPE.to_string(),
+                receipt: Receipt {
+                    order_id: order_id.clone(),
+                    version,
+                    entry: e.get("_id").cloned().unwrap_or(Bson::Null),
+                    entries: entries.len(),
+                },
+            });
+        }
+        Ok(staged)
+    }
+}
+
+impl OutboxSource for OrderOutbox {
+    type Receipt = Receipt;
+
+    fn pending(&self, limit: i64) -> BoxFuture<'_, anyhow::Result<Vec<Staged<Receipt>>>> {
+        Box::pin(async move {
+            let docs: Vec<Document> = self.orders.find(doc! { PENDING_FIELD: true }).limit(limit).await?.try_collect().await?;
+            // A repaired order publishes the entries read here now, its `order.updated` next pass.
+            self.reconcile(&docs).await?;
+            let mut staged = Vec::new();
+            for doc in &docs {
+                if pending_entries(doc).is_empty() {
+                    // Nothing left to publish (cleared by an earlier pass that lost a race).
+                    let (id, version) = (doc.get("_id").cloned().unwrap_or(Bson::Null), doc.get_i64(model::VERSION_FIELD).unwrap_or(0));
+                    self.orders
+                        .update_one(doc! { "_id": id, model::VERSION_FIELD: version }, doc! { "$unset": { PENDING_FIELD: "" } })
+                        .await?;
+                    continue;
+                }
+                staged.extend(self.staged(doc)?);
+            }
+            Ok(staged)
+        })
+    }
+
+    /// One `update` command for the whole batch: an order whose entries were all sent and that
+    /// did not change since it was read leaves the outbox; otherwise only the sent entries go.
+    fn mark_sent<'a>(&'a self, sent: Vec<&'a Staged<Receipt>>) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let mut by_order: HashMap<&str, (i64, usize, Vec<Bson>)> = HashMap::new();
+            for s in &sent {
+                let r = &s.receipt;
+                let slot = by_order.entry(r.order_id.as_str()).or_insert((r.version, r.entries, Vec::new()));
+                slot.2.push(r.entry.clone());
+            }
+            let mut statements = Vec::with_capacity(by_order.len() * 2);
+            for (order_id, (version, entries, ids)) in by_order {
+                if ids.len() == entries {
+                    let unset = doc! { "$unset": { ENTRIES_FIELD: "", PENDING_FIELD: "" } };
+                    statements.push(doc! { "q": { "_id": order_id, model::VERSION_FIELD: version }, "u": unset });
+                }
+                let pull = doc! { "$pull": { ENTRIES_FIELD: { "_id": { "$in": &ids } } } };
+                statements.push(doc! { "q": { "_id": order_id, format!("{ENTRIES_FIELD}._id"): { "$in": &ids } }, "u": pull });
+            }
+            let command = doc! { "update": ORDERS_COLLECTION, "updates": statements, "ordered": true };
+            let reply = self.db.run_command(command).await?;
+            if let Ok(errors) = reply.get_array("writeErrors") {
+                anyhow::bail!("marking order events sent failed: {errors:?}");
+            }
+            Ok(())
+        })
+    }
+}
