@@ -1,0 +1,263 @@
+//! The raw-driver baseline: the database commands the order service does per request, from
+//! this process, on `baseline_*` copies of the service's collections (same documents, same
+//! indexes). Every command of the baseline is in this file; adjust them here when the service's
+//! write path changes. Its relay loop (wake-up, Kafka) is in `relay.rs`.
+
+use std::{collections::BTreeSet, sync::Arc};
+
+use futures::{future::BoxFuture, TryStreamExt};
+use labs_order::{
+    cloudevents::STRUCTURED_CONTENT_TYPE,
+    ops::Metrics,
+    order::{
+        persons::{MARKS_COLLECTION, PERSONS_COLLECTION},
+        service::ORDERS_COLLECTION,
+        OrderConfig,
+    },
+};
+use mongodb::{
+    bson::{doc, oid::ObjectId, Bson, DateTime, Document},
+    options::ReturnDocument,
+    Collection, Database, IndexModel,
+};
+
+use super::{
+    relay::{Publisher, RelayState},
+    scrape::Scrape,
+};
+
+/// The order document's person fields, in the order of the request's three ids.
+pub const ROLES: [&str; 3] = ["soldTo", "billTo", "shipTo"];
+/// The staged events embedded in an order, and the flag the relay's index finds them by.
+pub const OUTBOX_FIELD: &str = "outbox";
+pub const PENDING_FIELD: &str = "outboxPending";
+/// Orders the relay reads per pass (the service's relay batch).
+pub const RELAY_BATCH: i64 = 200;
+
+pub struct Baseline {
+    db: Database,
+    /// The baseline's commands, counted the way the service counts its own.
+    metrics: Arc<Metrics>,
+    pub orders: Collection<Document>,
+    persons: Collection<Document>,
+    marks: Collection<Document>,
+    /// A served order's document without staged events: the shape every baseline order copies.
+    order_template: Document,
+    /// The CloudEvent JSON embedded in every baseline order.
+    payload: String,
+    /// A replica person (the `person` field of a `persons` document), for fresh persons.
+    person_template: Document,
+    pub relay: RelayState,
+}
+
+impl Baseline {
+    /// Copies the service's replica, orders and their indexes into `baseline_*` collections.
+    /// `payload` is the staged event to embed when no served order still holds one.
+    pub async fn prepare(config: &OrderConfig, probe: &Database, payload: String) -> Arc<Self> {
+        let metrics = Metrics::new();
+        let db = labs_order::mongo::connect_observed(&config.mongodb, "bench-baseline", Some(metrics.clone())).await.unwrap();
+        let (orders, persons, marks) =
+            (db.collection("baseline_orders"), db.collection("baseline_persons"), db.collection("baseline_person_version_marks"));
+        if copy_indexes(&probe.collection(ORDERS_COLLECTION), &orders).await == 0 {
+            // Indexes not listed: the service's person fan-out indexes at least.
+            for role in ROLES {
+                orders.create_index(IndexModel::builder().keys(doc! { format!("{role}.id"): 1 }).build()).await.unwrap();
+            }
+        }
+        copy_indexes(&probe.collection(PERSONS_COLLECTION), &persons).await;
+        copy_indexes(&probe.collection(MARKS_COLLECTION), &marks).await;
+        if !has_index_on(&orders, PENDING_FIELD).await {
+            orders.create_index(IndexModel::builder().keys(doc! { PENDING_FIELD: 1 }).build()).await.unwrap();
+        }
+
+        let replica: Vec<Document> = probe.collection(PERSONS_COLLECTION).find(doc! {}).await.unwrap().try_collect().await.unwrap();
+        let person_template = replica.iter().find_map(|p| p.get_document("person").ok()).expect("a person in the replica").clone();
+        persons.insert_many(replica).await.unwrap();
+        let mut served: Vec<Document> = probe.collection(ORDERS_COLLECTION).find(doc! {}).await.unwrap().try_collect().await.unwrap();
+        let staged = served.iter().find_map(|o| o.get_array(OUTBOX_FIELD).ok()?.first()?.as_document()?.get_str("payload").ok());
+        let payload = staged.map_or(payload, str::to_string);
+        for order in &mut served {
+            order.remove(OUTBOX_FIELD);
+            order.remove(PENDING_FIELD);
+        }
+        orders.insert_many(served.clone()).await.unwrap();
+        let order_template = served.iter().find(|o| !o.get_bool("deleted").unwrap_or(false)).expect("a served order").clone();
+        Arc::new(Self { db, metrics, orders, persons, marks, order_template, payload, person_template, relay: RelayState::default() })
+    }
+
+    /// The baseline client's command counts so far.
+    pub fn scrape(&self) -> Scrape {
+        Scrape::parse(&self.metrics.render())
+    }
+
+    /// GET /order/{id}: one `find`.
+    pub async fn get(&self, id: &str) -> bool {
+        self.orders.find_one(doc! { "_id": id }).await.is_ok()
+    }
+
+    /// GET a page: one `find` with the same sort, skip and limit.
+    pub async fn page(&self, page: u64) -> bool {
+        match self.orders.find(doc! {}).sort(doc! { "_id": 1 }).skip(page * 20).limit(20).await {
+            Ok(cursor) => cursor.try_collect::<Vec<_>>().await.is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// POST whose persons are all in the replica:
+    /// 1. `persons.find({_id: {$in: distinct ids}})`;
+    /// 2. `orders.insert_one(order with its staged event)`, no transaction;
+    /// 3. the relay, woken (see [`Baseline::relay_pass`]).
+    pub async fn post_known(&self, ids: [String; 3]) -> bool {
+        let written: mongodb::error::Result<bool> = async {
+            let found = self.replica_read(&ids).await?;
+            let Some(persons) = by_role(&found, &ids) else { return Ok(false) };
+            self.orders.insert_one(self.order(persons)).await?;
+            Ok(true)
+        }
+        .await;
+        self.staged(matches!(written, Ok(true)))
+    }
+
+    /// POST whose persons the service has never seen: the replica read (finds nothing), then in
+    /// one transaction, per person, the version mark's findAndModify upsert and the replica's
+    /// findAndModify upsert (`$setOnInsert`), then the order insert. The service's three GETs to
+    /// the contact service in between are not part of the baseline.
+    pub async fn post_fresh(self: Arc<Self>, ids: [String; 3]) -> bool {
+        if self.replica_read(&ids).await.is_err() {
+            return false;
+        }
+        let (this, ids_in) = (self.clone(), ids.clone());
+        let outcome = labs_order::mongo::transaction(self.db.client(), move |session| {
+            let (this, ids) = (this.clone(), ids_in.clone());
+            let body: BoxFuture<'_, mongodb::error::Result<Result<(), ()>>> = Box::pin(async move {
+                let mut stored = Vec::new();
+                for id in distinct(&ids) {
+                    let claim = doc! { "$set": { "at": DateTime::now() } };
+                    this.marks
+                        .find_one_and_update(doc! { "_id": &id }, claim)
+                        .upsert(true)
+                        .return_document(ReturnDocument::Before)
+                        .session(&mut *session)
+                        .await?;
+                    let mut person = this.person_template.clone();
+                    person.insert("id", &id);
+                    let fields = doc! { "person": person, "version": 1_i64, "deleted": false, "rev": 1_i64, "updatedAt": DateTime::now() };
+                    let held = this
+                        .persons
+                        .find_one_and_update(doc! { "_id": &id }, doc! { "$setOnInsert": fields })
+                        .upsert(true)
+                        .return_document(ReturnDocument::After)
+                        .session(&mut *session)
+                        .await?;
+                    stored.extend(held);
+                }
+                let Some(persons) = by_role(&stored, &ids) else { return Ok(Err(())) };
+                this.orders.insert_one(this.order(persons)).session(&mut *session).await?;
+                Ok(Ok(()))
+            });
+            body
+        })
+        .await;
+        self.staged(matches!(outcome, Ok(Ok(()))))
+    }
+
+    /// One pass of the relay: `orders.find({outboxPending: true}).limit(200)`, the persons of
+    /// those orders in one `find`, publishing (see [`Publisher`]: Kafka, or nothing), and
+    /// one raw `update` command (one statement per order) unsetting the staged events of those orders at the version read.
+    /// Answers (orders read, orders cleared).
+    pub async fn relay_pass(&self, publisher: &Publisher) -> mongodb::error::Result<(usize, usize)> {
+        let batch: Vec<Document> = self.orders.find(doc! { PENDING_FIELD: true }).limit(RELAY_BATCH).await?.try_collect().await?;
+        if batch.is_empty() {
+            return Ok((0, 0));
+        }
+        let ids: BTreeSet<&str> =
+            batch.iter().flat_map(|o| ROLES.iter().filter_map(move |r| o.get_document(*r).ok()?.get_str("id").ok())).collect();
+        let _persons: Vec<Document> =
+            self.persons.find(doc! { "_id": { "$in": ids.into_iter().collect::<Vec<_>>() } }).await?.try_collect().await?;
+        let sent = publisher.publish(&batch).await;
+        let updates: Vec<Document> = batch
+            .iter()
+            .zip(sent)
+            .filter(|(_, sent)| *sent)
+            .map(|(o, _)| {
+                let version = o.get("version").cloned().unwrap_or(Bson::Null);
+                doc! { "q": { "_id": o.get("_id").cloned().unwrap_or(Bson::Null), "version": version },
+                "u": { "$unset": { OUTBOX_FIELD: "", PENDING_FIELD: "" } } }
+            })
+            .collect();
+        let cleared = updates.len();
+        if cleared > 0 {
+            self.db.run_command(doc! { "update": self.orders.name(), "updates": updates }).await?;
+        }
+        Ok((batch.len(), cleared))
+    }
+
+    /// `persons.find({_id: {$in: [distinct ids]}})`, one command.
+    async fn replica_read(&self, ids: &[String; 3]) -> mongodb::error::Result<Vec<Document>> {
+        self.persons.find(doc! { "_id": { "$in": distinct(ids) } }).await?.try_collect().await
+    }
+
+    /// The order document: the served shape with these persons, version 1, and one staged event.
+    fn order(&self, persons: [&Document; 3]) -> Document {
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut order = self.order_template.clone();
+        order.insert("_id", &id);
+        order.insert("orderID", &id);
+        order.insert("version", 1_i64);
+        let mut revs = Document::new();
+        for (role, replica) in ROLES.iter().zip(persons) {
+            if let Ok(person) = replica.get_document("person") {
+                order.insert(*role, person.clone());
+            }
+            revs.insert(*role, replica.get_i64("rev").unwrap_or(1));
+        }
+        if order.contains_key("personRevs") {
+            order.insert("personRevs", revs);
+        }
+        let staged = doc! {
+            "_id": ObjectId::new(), "payload": &self.payload, "contentType": STRUCTURED_CONTENT_TYPE, "createdAt": DateTime::now(),
+        };
+        order.insert(OUTBOX_FIELD, vec![staged]);
+        order.insert(PENDING_FIELD, true);
+        order
+    }
+
+    /// Counts a written order for the relay and wakes it, like the service after a write.
+    fn staged(&self, written: bool) -> bool {
+        if written {
+            self.relay.staged();
+        }
+        written
+    }
+}
+
+fn distinct(ids: &[String; 3]) -> Vec<String> {
+    ids.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect()
+}
+
+/// The replica documents of the three roles' ids, when all were found.
+fn by_role<'a>(found: &'a [Document], ids: &[String; 3]) -> Option<[&'a Document; 3]> {
+    let find = |id: &String| found.iter().find(|d| d.get_str("_id").ok() == Some(id.as_str()));
+    Some([find(&ids[0])?, find(&ids[1])?, find(&ids[2])?])
+}
+
+/// Recreates `from`'s indexes (other than `_id`) on `to`; answers how many.
+async fn copy_indexes(from: &Collection<Document>, to: &Collection<Document>) -> usize {
+    let indexes: Vec<IndexModel> = match from.list_indexes().await {
+        Ok(cursor) => cursor.try_collect().await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let copied: Vec<IndexModel> = indexes.into_iter().filter(|i| !(i.keys.len() == 1 && i.keys.contains_key("_id"))).collect();
+    println!("baseline: {} indexes of {} copied to {}", copied.len(), from.name(), to.name());
+    let count = copied.len();
+    for index in copied {
+        to.create_index(index).await.unwrap();
+    }
+    count
+}
+
+async fn has_index_on(collection: &Collection<Document>, field: &str) -> bool {
+    let Ok(cursor) = collection.list_indexes().await else { return false };
+    let indexes: Vec<IndexModel> = cursor.try_collect().await.unwrap_or_default();
+    indexes.iter().any(|i| i.keys.keys().next().map(String::as_str) == Some(field))
+}

@@ -1,0 +1,120 @@
+//! One measured run against the service process: its CPU time and peak RSS from `/proc`, its
+//! database commands and transaction retries from its own `/metrics`, relay included.
+
+use std::{
+    future::Future,
+    time::{Duration, Instant},
+};
+
+use labs_order::order::service::ORDERS_COLLECTION;
+use mongodb::{
+    bson::{doc, Document},
+    Database,
+};
+
+use super::{
+    baseline::PENDING_FIELD,
+    scrape::{scrape, Counts, Scrape},
+};
+use crate::bench::{
+    load::LoadResult,
+    proc::{cpu_seconds, RssSampler},
+};
+
+/// After the last staged event is gone: the relay's last commands come back meanwhile.
+const SETTLE: Duration = Duration::from_millis(500);
+
+pub struct Measured {
+    pub load: LoadResult,
+    /// From the start of the load until the relay published its events.
+    pub cpu_us_per_request: f64,
+    pub peak_rss_mib: f64,
+    pub counts: Counts,
+    /// False when staged events were still pending at the "after" scrape.
+    pub drained: bool,
+}
+
+pub struct ServiceProbe {
+    pub pid: u32,
+    http: reqwest::Client,
+    metrics_url: String,
+    /// The service's database, on a connection of this process (its reads are not the service's).
+    db: Database,
+}
+
+impl ServiceProbe {
+    /// `/metrics` is beside the API unless `metrics_address` names a listener of its own.
+    pub fn new(service: &crate::harness::process::ServiceProcess, config: &labs_order::order::OrderConfig, db: Database) -> Self {
+        let metrics_url = match config.metrics_address.as_str() {
+            "" => format!("{}/metrics", service.url),
+            address => format!("http://{address}/metrics"),
+        };
+        Self { pid: service.pid(), http: reqwest::Client::new(), metrics_url, db }
+    }
+
+    pub async fn scrape(&self) -> Scrape {
+        scrape(&self.http, &self.metrics_url).await
+    }
+
+    /// Runs `load`; for writes, waits until the relay published every staged event (counted by
+    /// this process in the database, then confirmed by the service's `outbox_backlog`), so the
+    /// relay's commands count too.
+    pub async fn run(&self, writes: bool, load: impl Future<Output = LoadResult>) -> Measured {
+        let before = self.scrape().await;
+        let (cpu_before, sampler) = (cpu_seconds(self.pid), RssSampler::start(self.pid));
+        let load = load.await;
+        let deadline = Instant::now() + super::DRAIN_TIMEOUT;
+        let mut drained = !writes || self.wait_no_pending(deadline).await;
+        let cpu = cpu_seconds(self.pid) - cpu_before;
+        let peak_rss_mib = sampler.stop().await;
+        let after = loop {
+            if writes {
+                tokio::time::sleep(SETTLE).await;
+            }
+            let after = self.scrape().await;
+            if after.outbox_backlog.unwrap_or(0.0) == 0.0 {
+                break after;
+            }
+            if Instant::now() > deadline {
+                drained = false;
+                break after;
+            }
+            drained = self.wait_no_pending(deadline).await;
+        };
+        let counts = after.since(&before);
+        Measured { cpu_us_per_request: cpu * 1e6 / load.requests as f64, peak_rss_mib, counts, drained, load }
+    }
+
+    /// Database commands per second while nothing is asked of the service (background loops and
+    /// the relay's poll), over `window`; includes one scrape's own reads.
+    pub async fn idle_commands_per_s(&self, window: Duration) -> f64 {
+        let before = self.scrape().await;
+        tokio::time::sleep(window).await;
+        self.scrape().await.since(&before).commands / window.as_secs_f64()
+    }
+
+    /// Waits until no staged event is pending; false after `timeout`.
+    pub async fn drained(&self, timeout: Duration) -> bool {
+        self.wait_no_pending(Instant::now() + timeout).await
+    }
+
+    async fn wait_no_pending(&self, deadline: Instant) -> bool {
+        loop {
+            if self.pending().await == 0 {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Staged events not yet published: embedded in orders (`outboxPending`), or in an outbox
+    /// collection (`sent: false`, the write path before issue 11).
+    async fn pending(&self) -> u64 {
+        let (orders, outbox) = (self.db.collection::<Document>(ORDERS_COLLECTION), self.db.collection::<Document>("outbox"));
+        let embedded = orders.count_documents(doc! { PENDING_FIELD: true }).await.unwrap_or(0);
+        embedded + outbox.count_documents(doc! { "sent": false }).await.unwrap_or(0)
+    }
+}
