@@ -51,13 +51,16 @@ pub struct RelayConfig {
     pub poll_interval_ms: u64,
     pub lease_ttl_ms: u64,
     pub batch_size: i64,
+    /// After a wake, how long to let further writes gather before the next pass: under a
+    /// steady stream of writes one pass then publishes several events for the same commands.
+    pub coalesce_ms: u64,
 }
 
 impl Default for RelayConfig {
     fn default() -> Self {
         // Half the lease (the part the relay trusts) outlasts a send's delivery timeout
         // (`message.timeout.ms` = 4 s, no queueing wait): a lease never expires mid-send.
-        Self { enabled: true, poll_interval_ms: 250, lease_ttl_ms: 10_000, batch_size: 200 }
+        Self { enabled: true, poll_interval_ms: 250, lease_ttl_ms: 10_000, batch_size: 200, coalesce_ms: 5 }
     }
 }
 
@@ -151,7 +154,7 @@ impl<S: OutboxSource> Relay<S> {
             let pause = if failures == 0 { poll } else { poll * 2u32.pow(failures.min(5)) };
             tokio::select! {
                 _ = shutdown.changed() => {}
-                _ = self.wake.notified() => {}
+                _ = self.wake.notified() => tokio::time::sleep(Duration::from_millis(self.config.coalesce_ms)).await,
                 _ = tokio::time::sleep(pause) => {}
             }
         }
