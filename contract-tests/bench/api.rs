@@ -70,7 +70,7 @@ async fn api() {
     let event = labs_order::cloudevents::new_event(&config.event_source, "order.created", &ids[0], served, Some("bench")).unwrap();
     let payload = labs_order::cloudevents::to_structured_json(&event).unwrap();
     let baseline = Baseline::prepare(&config, &probe_db, payload).await;
-    let baseline_relay = relay::spawn(baseline.clone(), Publisher::new(&config).await);
+    let baseline_relay = relay::spawn(baseline.clone(), Publisher::new(&config).await, &config.outbox);
     let idle_rss = super::proc::status_kib(probe.pid, "VmRSS") as f64 / 1024.0;
     let idle_commands_per_s = probe.idle_commands_per_s(Duration::from_secs(3)).await;
 

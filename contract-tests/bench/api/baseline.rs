@@ -31,8 +31,6 @@ pub const ROLES: [&str; 3] = ["soldTo", "billTo", "shipTo"];
 /// The staged events embedded in an order, and the flag the relay's index finds them by.
 pub const OUTBOX_FIELD: &str = "outbox";
 pub const PENDING_FIELD: &str = "outboxPending";
-/// Orders the relay reads per pass (the service's relay batch).
-pub const RELAY_BATCH: i64 = 200;
 
 pub struct Baseline {
     db: Database,
@@ -161,12 +159,16 @@ impl Baseline {
         self.staged(matches!(outcome, Ok(Ok(()))))
     }
 
-    /// One pass of the relay: `orders.find({outboxPending: true}).limit(200)`, the persons of
-    /// those orders in one `find`, publishing (see [`Publisher`]: Kafka, or nothing), and
-    /// one raw `update` command (one statement per order) unsetting the staged events of those orders at the version read.
+    /// One pass of the relay:
+    /// 1. `orders.find({outboxPending: true}).limit(batch)` (the service's `outbox.batch_size`);
+    /// 2. `persons.find({_id: {$in: the persons of those orders}})`;
+    /// 3. publishing (see [`Publisher`]: Kafka, or nothing);
+    /// 4. one raw `update` command, per published order the statement
+    ///    `{q: {_id, version}, u: {$unset: {outbox: "", outboxPending: ""}}}`.
+    ///
     /// Answers (orders read, orders cleared).
-    pub async fn relay_pass(&self, publisher: &Publisher) -> mongodb::error::Result<(usize, usize)> {
-        let batch: Vec<Document> = self.orders.find(doc! { PENDING_FIELD: true }).limit(RELAY_BATCH).await?.try_collect().await?;
+    pub async fn relay_pass(&self, publisher: &Publisher, batch: i64) -> mongodb::error::Result<(usize, usize)> {
+        let batch: Vec<Document> = self.orders.find(doc! { PENDING_FIELD: true }).limit(batch).await?.try_collect().await?;
         if batch.is_empty() {
             return Ok((0, 0));
         }

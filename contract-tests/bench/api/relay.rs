@@ -1,5 +1,7 @@
-//! The baseline's relay loop, like the service's: a background task woken after each write
-//! (coalesced, `Notify`) or by a poll, passing until a batch comes back short.
+//! The baseline's relay loop, like the service's, with the service's relay settings (batch size,
+//! poll interval, coalescing): a background task woken after each write (`Notify`, so wakes
+//! coalesce), waiting `coalesce_ms` for more writes, or by the poll; it passes again at once
+//! while batches come back full.
 
 use std::{
     sync::{
@@ -17,13 +19,13 @@ use rdkafka::{
 };
 use tokio::sync::Notify;
 
-use super::baseline::{Baseline, OUTBOX_FIELD, RELAY_BATCH};
+use labs_order::outbox::RelayConfig;
+
+use super::baseline::{Baseline, OUTBOX_FIELD};
 
 /// Whether the baseline's relay sends its events to Kafka (with the service's producer
 /// settings, to a topic of its own) or only does the database commands.
 pub const PUBLISH_TO_KAFKA: bool = true;
-/// The service's poll interval in the benchmarks (`outbox.poll_interval_ms`).
-const POLL: Duration = Duration::from_millis(100);
 
 /// Orders staged and cleared so far, and the wake-up.
 #[derive(Default)]
@@ -91,13 +93,15 @@ impl Publisher {
 }
 
 /// Runs the baseline's relay until the handle is aborted.
-pub fn spawn(baseline: Arc<Baseline>, publisher: Publisher) -> tokio::task::JoinHandle<()> {
+pub fn spawn(baseline: Arc<Baseline>, publisher: Publisher, config: &RelayConfig) -> tokio::task::JoinHandle<()> {
+    let (batch, poll, coalesce) =
+        (config.batch_size, Duration::from_millis(config.poll_interval_ms), Duration::from_millis(config.coalesce_ms));
     tokio::spawn(async move {
         loop {
-            match baseline.relay_pass(&publisher).await {
+            match baseline.relay_pass(&publisher, batch).await {
                 Ok((read, cleared)) => {
                     baseline.relay.cleared.fetch_add(cleared, Ordering::Relaxed);
-                    if read as i64 == RELAY_BATCH && cleared > 0 {
+                    if read as i64 == batch && cleared > 0 {
                         continue;
                     }
                 }
@@ -107,8 +111,8 @@ pub fn spawn(baseline: Arc<Baseline>, publisher: Publisher) -> tokio::task::Join
                 }
             }
             tokio::select! {
-                _ = baseline.relay.wake.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
+                _ = baseline.relay.wake.notified() => tokio::time::sleep(coalesce).await,
+                _ = tokio::time::sleep(poll) => {}
             }
         }
     })
