@@ -75,12 +75,6 @@ impl ServiceProcess {
         Self::start(binary, config, None).await
     }
 
-    /// SIGTERM (graceful: in-flight work finishes, the consumer leaves its group), and wait.
-    pub fn terminate(mut self) {
-        let _ = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
-    }
-
     /// SIGKILL, and wait for the process to be gone.
     pub fn kill(mut self) {
         let _ = self.child.kill();
