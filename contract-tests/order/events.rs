@@ -73,3 +73,33 @@ async fn delete_all_emits_one_delete_event_per_order_and_a_no_op_patch_none() {
     let deletes = got.iter().filter(|e| e.ty() == "order.deleted").count();
     assert_eq!((got.len(), deletes), (4, 2));
 }
+
+#[tokio::test]
+async fn a_person_change_reaches_orderevents_as_one_update_per_order_unless_the_order_was_deleted_first() {
+    let contact = crate::harness::ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let mut config = OrderApp::fresh_config(&contact.url);
+    config.person_topics = contact.config.topics.clone();
+    config.outbox.enabled = false; // events wait until the relay below starts
+    let app = OrderApp::start(config.clone(), contact).await;
+    let mut events = app.order_events();
+    let ada = app.person("Ada").await;
+    let kept = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
+    let deleted = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
+    let change = json!({ "id": ada, "firstName": "Ada", "lastName": "Byron" });
+    let (kafka, topic) = (&app.config.kafka.bootstrap_servers, &app.config.person_topics.changed);
+    crate::harness::inject(kafka, topic, &ada, &crate::harness::versioned_person_event("person.changed", &ada, 2, Some(change)), &[]).await;
+    app.eventually(&kept, EVENT_WAIT, |o| o.ship_to.as_ref().unwrap().last_name.as_deref() == Some("Byron")).await;
+    app.client.delete_using_delete().order_id(&deleted).send().await.unwrap();
+    let contact = app.stop().await;
+
+    config.outbox.enabled = true;
+    let _relay = OrderApp::start(config, contact).await;
+
+    events.expect(4, EVENT_WAIT).await;
+    let got = events.settle(QUIET_WAIT).await;
+    let of = |id: &str| got.iter().filter(|e| e.key == id).map(|e| e.ty().to_string()).collect::<Vec<_>>();
+    assert_eq!(of(&kept), ["order.created", "order.updated"], "one update for the person change, all three roles at once");
+    assert_eq!(of(&deleted), ["order.created", "order.deleted"], "nothing shows a deleted order as updated");
+    let update = got.iter().find(|e| e.key == kept && e.ty() == "order.updated").unwrap();
+    assert_eq!(update.data()["billTo"]["lastName"], "Byron");
+}

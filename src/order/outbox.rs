@@ -47,6 +47,11 @@ pub fn derived_entry(entry_id: ObjectId, request_id: Option<&str>) -> Document {
     doc! { "_id": entry_id, "derived": true, "requestId": request_id, "createdAt": DateTime::now() }
 }
 
+/// Whether an entry asks for an event built when published (see [`derived_entry`]).
+pub fn is_derived(entry: &Bson) -> bool {
+    entry.as_document().is_some_and(|e| e.get_bool("derived").unwrap_or(false))
+}
+
 /// Stages `new` after the `pending` entries on a document about to be written whole.
 pub fn stage(doc: &mut Document, mut pending: Vec<Bson>, new: Document) {
     pending.push(Bson::Document(new));

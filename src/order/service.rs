@@ -289,7 +289,13 @@ impl OrderService {
         };
         let event = order_event(change, &self.source, id, result.as_ref().map(|(o, _)| o), Some(&options.request_id))
             .map_err(mongodb::error::Error::custom)?;
-        staged::stage(&mut doc, stored.pending, staged::entry(&event).map_err(mongodb::error::Error::custom)?);
+        let mut pending = stored.pending;
+        if change == OrderChange::Deleted {
+            // A derived `order.updated` shows the order when published: after this delete there
+            // is none to show, and the delete event tells what happened.
+            pending.retain(|e| !staged::is_derived(e));
+        }
+        staged::stage(&mut doc, pending, staged::entry(&event).map_err(mongodb::error::Error::custom)?);
         self.orders.replace_one(doc! { "_id": id }, doc).upsert(true).session(&mut *session).await?;
         if let (Some((key, hash)), Some((order, version))) = (&idempotency, &result) {
             let response = mongodb::bson::to_document(order).map_err(mongodb::error::Error::custom)?;
