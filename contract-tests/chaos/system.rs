@@ -141,6 +141,10 @@ impl Drop for System {
         self.kill_contact();
         drop(self.kafka.take());
         drop(self.mongo.take());
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if std::thread::panicking() {
+            eprintln!("chaos: the stand-ins' data and logs are kept in {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }

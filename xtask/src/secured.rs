@@ -91,8 +91,12 @@ pub fn start_kafka(port: u16, workdir: &Path, users: &[User], cert: &Path, key: 
     // users are created again.
     if !workdir.join(USERS_CREATED).exists() || !workdir.join(DATABASE).exists() {
         let setup_port = standins::free_port();
-        let mut open =
-            StandIn::start("nisshi (set-up)", setup_port, standins::kafka_command(setup_port, "127.0.0.1", STORAGE, workdir), &log)?;
+        let mut open = standins::start_nisshi(
+            "nisshi (set-up)",
+            setup_port,
+            standins::kafka_command(setup_port, "127.0.0.1", STORAGE, workdir),
+            &log,
+        )?;
         for user in users {
             let broker = format!("tcp://127.0.0.1:{setup_port}");
             let mut cmd = Command::new(standins::nisshi_bin());
@@ -105,7 +109,7 @@ pub fn start_kafka(port: u16, workdir: &Path, users: &[User], cert: &Path, key: 
     // The certificate names localhost: clients connect to the advertised name.
     let mut cmd = standins::kafka_command(port, "localhost", STORAGE, workdir);
     cmd.args(["--authentication", "--cert"]).arg(cert).arg("--key").arg(key);
-    let broker = StandIn::start("nisshi (SCRAM, TLS)", port, cmd, &log)?;
+    let broker = standins::start_nisshi("nisshi (SCRAM, TLS)", port, cmd, &log)?;
     Ok(SecuredKafka { broker, bootstrap: format!("localhost:{port}") })
 }
 

@@ -122,14 +122,25 @@ pub fn kafka_command(port: u16, advertised_host: &str, storage: &str, workdir: &
 /// output to `log`, and waits until it accepts connections.
 pub fn start_kafka(port: u16, workdir: &Path, log: &Path) -> io::Result<StandIn> {
     fs::create_dir_all(workdir)?;
-    StandIn::start("nisshi", port, kafka_command(port, "127.0.0.1", "memory://nisshi/", workdir), log)
+    start_nisshi("nisshi", port, kafka_command(port, "127.0.0.1", "memory://nisshi/", workdir), log)
 }
+
+/// Starts a nisshi command line. On SIGTERM nisshi waits up to 5 s for its connections to end
+/// (clients stay connected), then exits: it gets that long before a SIGKILL, so that a stop is
+/// a clean stop.
+pub fn start_nisshi(name: &str, port: u16, cmd: Command, log: &Path) -> io::Result<StandIn> {
+    let mut stand_in = StandIn::start(name, port, cmd, log)?;
+    stand_in.grace = NISSHI_GRACE;
+    Ok(stand_in)
+}
+
+const NISSHI_GRACE: Duration = Duration::from_secs(8);
 
 /// Like [`start_kafka`] with SQLite storage in `workdir`: topics, records and committed offsets
 /// survive a stop and start (for fault tests that stop the broker).
 pub fn start_kafka_persistent(port: u16, workdir: &Path, log: &Path) -> io::Result<StandIn> {
     fs::create_dir_all(workdir)?;
-    StandIn::start("nisshi (sqlite)", port, kafka_command(port, "127.0.0.1", "sqlite://nisshi.db", workdir), log)
+    start_nisshi("nisshi (sqlite)", port, kafka_command(port, "127.0.0.1", "sqlite://nisshi.db", workdir), log)
 }
 
 /// Runs `"$@"` in the background, stops it on TERM/INT/HUP, and stops it as well once the
