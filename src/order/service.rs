@@ -132,9 +132,8 @@ impl OrderService {
     }
 
     pub async fn read(&self, id: &str) -> Result<Versioned, ApiError> {
-        let mut filter = model::live();
-        filter.insert("_id", id);
-        let doc = self.orders.find_one(filter).await?.ok_or_else(|| not_found(id))?;
+        // By `_id` alone, so the database answers from its primary index; a tombstone is a 404.
+        let doc = self.orders.find_one(doc! { "_id": id }).await?.filter(|d| !model::is_tombstone(d)).ok_or_else(|| not_found(id))?;
         Ok(model::from_document(doc).map_err(anyhow::Error::from)?)
     }
 
