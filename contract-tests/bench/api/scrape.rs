@@ -14,7 +14,7 @@ const OUTBOX_BACKLOG: &str = "outbox_backlog";
 /// The counters of interest at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Scrape {
-    /// Commands so far by "operation collection".
+    /// Commands so far by "operation collection" (or "operation" alone).
     pub commands: BTreeMap<String, f64>,
     pub retries: f64,
     /// The gauge, when the service exports it.
@@ -29,7 +29,8 @@ impl Scrape {
             match name {
                 DB_COMMANDS => {
                     let label = |key: &str| labels.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| *v);
-                    let key = format!("{} {}", label("operation"), label("collection"));
+                    // getMore and commitTransaction name no collection.
+                    let key = format!("{} {}", label("operation"), label("collection")).trim_end().to_string();
                     *scrape.commands.entry(key).or_default() += value;
                 }
                 TRANSACTION_RETRIES => scrape.retries += value,
