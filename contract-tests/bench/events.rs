@@ -183,8 +183,10 @@ impl Baseline {
             self.db.collection::<Document>("baseline_orders"),
             self.db.collection::<Document>("baseline_processed"),
         );
+        let fanouts = self.db.collection::<Document>("baseline_fanouts");
         let outcome = labs_order::mongo::transaction(self.db.client(), move |session| {
             let (persons, orders, processed, event) = (persons.clone(), orders.clone(), processed.clone(), event.clone());
+            let fanouts = fanouts.clone();
             let body: BoxFuture<'_, mongodb::error::Result<Result<(), ()>>> = Box::pin(async move {
                 let data = &event["data"];
                 let id = data["personid"].as_str().unwrap().to_string();
@@ -206,13 +208,13 @@ impl Baseline {
                         .await?;
                     let rev = stored.and_then(|d| d.get_i64("rev").ok()).unwrap_or(1);
                     let any_role = vec![doc! { "soldTo.id": &id }, doc! { "billTo.id": &id }, doc! { "shipTo.id": &id }];
-                    let entry = doc! { "_id": bson::oid::ObjectId::new(), "derived": true, "createdAt": bson::DateTime::now() };
-                    let staged = doc! { "$inc": { "version": 1_i64 }, "$push": { "outbox": entry }, "$set": { "outboxPending": true } };
-                    orders.update_many(doc! { "$or": any_role }, staged).session(&mut *session).await?;
+                    orders.update_many(doc! { "$or": any_role }, doc! { "$inc": { "version": 1_i64 } }).session(&mut *session).await?;
                     for role in ["soldTo", "billTo", "shipTo"] {
                         let set = doc! { "$set": { role: &person, format!("personRevs.{role}"): rev } };
                         orders.update_many(doc! { format!("{role}.id"): &id }, set).session(&mut *session).await?;
                     }
+                    let record = doc! { "personId": &id, "rev": rev, "sent": false, "createdAt": bson::DateTime::now() };
+                    fanouts.insert_one(record).session(&mut *session).await?;
                 }
                 processed.insert_one(doc! { "_id": &key, "personId": &id }).session(&mut *session).await?;
                 Ok(Ok(()))

@@ -34,6 +34,14 @@ use crate::outbox::{OutboxSource, Staged};
 
 pub const ENTRIES_FIELD: &str = "outbox";
 pub const PENDING_FIELD: &str = "outboxPending";
+/// One record per person fan-out: the relay publishes an `order.updated` for every order that
+/// holds the person at that revision.
+pub const FANOUTS_COLLECTION: &str = "order_fanouts";
+
+/// The record of a fan-out, written in the fan-out's transaction.
+pub fn fan_out_record(person_id: &str, rev: i64, request_id: Option<&str>) -> Document {
+    doc! { "_id": ObjectId::new(), "personId": person_id, "rev": rev, "requestId": request_id, "sent": false, "createdAt": DateTime::now() }
+}
 
 /// An entry staging `event` as it is now.
 pub fn entry(event: &cloudevents::Event) -> serde_json::Result<Document> {
@@ -69,14 +77,14 @@ pub fn stage_derived(entry: Document) -> (Document, Document) {
     (doc! { ENTRIES_FIELD: entry }, doc! { PENDING_FIELD: true })
 }
 
-/// What marking an event sent needs: its order, the order's version when read, the entry, and
-/// how many entries the order had then.
+/// What marking an event sent needs.
 #[derive(Debug, Clone)]
-pub struct Receipt {
-    order_id: String,
-    version: i64,
-    entry: Bson,
-    entries: usize,
+pub enum Receipt {
+    /// An entry of an order: the order, its version when read, the entry, and how many entries
+    /// the order had then.
+    Entry { order_id: String, version: i64, entry: Bson, entries: usize },
+    /// One of the `events` order events of a fan-out record.
+    FanOut { record: ObjectId, events: usize },
 }
 
 /// The persons a live order embeds: role, person id, replica revision.
@@ -92,6 +100,7 @@ fn references(d: &Document) -> Vec<(Role, String, i64)> {
 pub struct OrderOutbox {
     db: Database,
     orders: Collection<Document>,
+    fanouts: Collection<Document>,
     replica: PersonReplica,
     topic: String,
     source: String,
@@ -102,6 +111,7 @@ impl OrderOutbox {
         Self {
             db: db.clone(),
             orders: db.collection(ORDERS_COLLECTION),
+            fanouts: db.collection(FANOUTS_COLLECTION),
             replica: PersonReplica::new(db),
             topic: topic.to_string(),
             source: source.to_string(),
@@ -110,6 +120,10 @@ impl OrderOutbox {
 
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
         self.orders.create_index(IndexModel::builder().keys(doc! { PENDING_FIELD: 1 }).build()).await?;
+        self.fanouts.create_index(IndexModel::builder().keys(doc! { "sent": 1 }).build()).await?;
+        // Sent records are kept a day for inspection.
+        let expiry = mongodb::options::IndexOptions::builder().expire_after(std::time::Duration::from_secs(86_400)).build();
+        self.fanouts.create_index(IndexModel::builder().keys(doc! { "sentAt": 1 }).options(expiry).build()).await?;
         Ok(())
     }
 
@@ -123,6 +137,9 @@ impl OrderOutbox {
             .try_collect()
             .await?;
         let created = pending.iter().flat_map(pending_entries).filter_map(|e| e.as_document()?.get_datetime("createdAt").ok().copied());
+        let records: Vec<Document> =
+            self.fanouts.find(doc! { "sent": false }).projection(doc! { "createdAt": 1 }).await?.try_collect().await?;
+        let created = created.chain(records.iter().filter_map(|r| r.get_datetime("createdAt").ok().copied()));
         let (count, oldest) = created.fold((0u64, None::<DateTime>), |(n, oldest), at| (n + 1, Some(oldest.map_or(at, |o| o.min(at)))));
         let age =
             oldest.map(|at| std::time::Duration::from_millis((DateTime::now().timestamp_millis() - at.timestamp_millis()).max(0) as u64));
@@ -163,6 +180,51 @@ impl OrderOutbox {
         Ok(repaired)
     }
 
+    /// An `order.updated` showing `order` as it is now; the id is unique per change and order.
+    fn derived_event(&self, change_id: ObjectId, order_id: &str, order: &Order, request_id: Option<&str>) -> anyhow::Result<String> {
+        let mut event = order_event(OrderChange::Updated, &self.source, order_id, Some(order), request_id)?;
+        cloudevents::event::AttributesWriter::set_id(&mut event, format!("{}-{order_id}", change_id.to_hex()));
+        Ok(crate::cloudevents::to_structured_json(&event)?)
+    }
+
+    /// The events of the oldest unsent fan-out records: one per order holding the person at
+    /// the record's revision (an order changed again since gets its event from a later record).
+    async fn fan_out_events(&self, limit: i64) -> anyhow::Result<Vec<Staged<Receipt>>> {
+        let records: Vec<Document> =
+            self.fanouts.find(doc! { "sent": false }).sort(doc! { "_id": 1 }).limit(limit).await?.try_collect().await?;
+        let mut staged = Vec::new();
+        let mut empty = Vec::new();
+        for record in &records {
+            let (id, person_id, rev) = (record.get_object_id("_id")?, record.get_str("personId")?, record.get_i64("rev")?);
+            let holding = Role::ALL.map(|r| {
+                let field = r.order_field();
+                doc! { format!("{field}.id"): person_id, format!("{}.{field}", model::REVS_FIELD): rev }
+            });
+            let orders: Vec<Document> = self.orders.find(doc! { "$or": holding.to_vec() }).await?.try_collect().await?;
+            let live: Vec<&Document> = orders.iter().filter(|d| !model::is_tombstone(d)).collect();
+            if live.is_empty() {
+                empty.push(id);
+            }
+            for doc in &live {
+                let order_id = doc.get_str("_id")?.to_string();
+                let order = model::from_document((*doc).clone())?.0;
+                staged.push(Staged {
+                    topic: self.topic.clone(),
+                    payload: self.derived_event(id, &order_id, &order, record.get_str("requestId").ok())?,
+                    key: order_id,
+                    content_type: crate::cloudevents::STRUCTURED_CONTENT_TYPE.to_string(),
+                    receipt: Receipt::FanOut { record: id, events: live.len() },
+                });
+            }
+        }
+        if !empty.is_empty() {
+            self.fanouts
+                .update_many(doc! { "_id": { "$in": empty } }, doc! { "$set": { "sent": true, "sentAt": DateTime::now() } })
+                .await?;
+        }
+        Ok(staged)
+    }
+
     /// The records of one pending order's entries.
     fn staged(&self, doc: &Document) -> anyhow::Result<Vec<Staged<Receipt>>> {
         let order_id = doc.get_str("_id")?.to_string();
@@ -178,11 +240,8 @@ impl OrderOutbox {
                     if derived_from.is_none() {
                         derived_from = Some(model::from_document(doc.clone())?.0);
                     }
-                    let request_id = e.get_str("requestId").ok();
-                    let mut event = order_event(OrderChange::Updated, &self.source, &order_id, derived_from.as_ref(), request_id)?;
-                    let entry_id = e.get_object_id("_id")?;
-                    cloudevents::event::AttributesWriter::set_id(&mut event, format!("{}-{order_id}", entry_id.to_hex()));
-                    crate::cloudevents::to_structured_json(&event)?
+                    let Some(order) = derived_from.as_ref() else { continue };
+                    self.derived_event(e.get_object_id("_id")?, &order_id, order, e.get_str("requestId").ok())?
                 }
             };
             staged.push(Staged {
@@ -190,7 +249,7 @@ impl OrderOutbox {
                 key: order_id.clone(),
                 payload,
                 content_type: crate::cloudevents::STRUCTURED_CONTENT_TYPE.to_string(),
-                receipt: Receipt {
+                receipt: Receipt::Entry {
                     order_id: order_id.clone(),
                     version,
                     entry: e.get("_id").cloned().unwrap_or(Bson::Null),
@@ -222,6 +281,11 @@ impl OutboxSource for OrderOutbox {
                 }
                 staged.extend(self.staged(doc)?);
             }
+            // Fan-out events only once the orders' own events are drained, so an order's
+            // created event never follows its update.
+            if (docs.len() as i64) < limit {
+                staged.extend(self.fan_out_events(limit).await?);
+            }
             Ok(staged)
         })
     }
@@ -231,10 +295,25 @@ impl OutboxSource for OrderOutbox {
     fn mark_sent<'a>(&'a self, sent: Vec<&'a Staged<Receipt>>) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
             let mut by_order: HashMap<&str, (i64, usize, Vec<Bson>)> = HashMap::new();
+            let mut by_record: HashMap<ObjectId, (usize, usize)> = HashMap::new();
             for s in &sent {
-                let r = &s.receipt;
-                let slot = by_order.entry(r.order_id.as_str()).or_insert((r.version, r.entries, Vec::new()));
-                slot.2.push(r.entry.clone());
+                match &s.receipt {
+                    Receipt::Entry { order_id, version, entry, entries } => {
+                        let slot = by_order.entry(order_id.as_str()).or_insert((*version, *entries, Vec::new()));
+                        slot.2.push(entry.clone());
+                    }
+                    Receipt::FanOut { record, events } => by_record.entry(*record).or_insert((*events, 0)).1 += 1,
+                }
+            }
+            // A fan-out record is done when all its orders' events were acknowledged.
+            let done: Vec<ObjectId> = by_record.into_iter().filter(|(_, (events, acked))| events == acked).map(|(id, _)| id).collect();
+            if !done.is_empty() {
+                self.fanouts
+                    .update_many(doc! { "_id": { "$in": done } }, doc! { "$set": { "sent": true, "sentAt": DateTime::now() } })
+                    .await?;
+            }
+            if by_order.is_empty() {
+                return Ok(());
             }
             let mut statements = Vec::with_capacity(by_order.len() * 2);
             for (order_id, (version, entries, ids)) in by_order {

@@ -68,6 +68,7 @@ pub struct PersonSync {
     replica: Collection<Document>,
     marks: Collection<Document>,
     processed: Collection<Document>,
+    fanouts: Collection<Document>,
     parked: parked::ParkedEvents,
     lookup: Arc<ContactLookup>,
 }
@@ -80,6 +81,7 @@ impl PersonSync {
             replica: db.collection(PERSONS_COLLECTION),
             marks: db.collection(crate::order::persons::MARKS_COLLECTION),
             processed: db.collection(PROCESSED_COLLECTION),
+            fanouts: db.collection(order_outbox::FANOUTS_COLLECTION),
             parked: parked::ParkedEvents::new(db),
             lookup,
         }
@@ -128,7 +130,7 @@ impl PersonSync {
                     return Ok(Ok(None));
                 }
                 let guard = |role: Role| stale_copies(role, &id, current.rev);
-                this.fan_out(session, person_doc, current.rev, request_id.as_deref(), guard).await?;
+                this.fan_out(session, (&id, person_doc), current.rev, request_id.as_deref(), guard).await?;
                 Ok(Ok::<_, std::convert::Infallible>(Some(current.rev)))
             })
         })
@@ -295,29 +297,32 @@ impl PersonSync {
             .await?;
         let rev = stored.and_then(|d| d.get_i64("rev").ok()).unwrap_or(1);
         let every_copy = |role: Role| doc! { format!("{}.id", role.order_field()): id };
-        self.fan_out(session, &person_doc, rev, event.request_id.as_deref(), every_copy).await?;
+        self.fan_out(session, (id, &person_doc), rev, event.request_id.as_deref(), every_copy).await?;
         Ok(Some(rev))
     }
 
-    /// Writes the person at `rev` into the orders `filter` selects per role: one version step and
-    /// one derived `order.updated` per order, however many roles the person holds in it.
+    /// Writes the person at `rev` into the orders `filter` selects per role (one version step per
+    /// order, however many roles the person holds in it), and records the fan-out once: the
+    /// relay publishes an `order.updated` for each order holding the person at `rev` from that
+    /// record, so no order document is written twice for its event and the relay never writes
+    /// the orders this transaction writes.
     async fn fan_out(
         &self,
         session: &mut ClientSession,
-        person_doc: &Document,
+        person: (&str, &Document),
         rev: i64,
         request_id: Option<&str>,
         filter: impl Fn(Role) -> Document,
     ) -> mongodb::error::Result<()> {
+        let (person_id, person_doc) = person;
         let any_role: Vec<Document> = Role::ALL.map(&filter).to_vec();
-        let (push, flag) = order_outbox::stage_derived(order_outbox::derived_entry(bson::oid::ObjectId::new(), request_id));
-        let staged = doc! { "$inc": { model::VERSION_FIELD: 1_i64 }, "$push": push, "$set": flag };
-        self.orders.update_many(doc! { "$or": any_role }, staged).session(&mut *session).await?;
+        self.orders.update_many(doc! { "$or": any_role }, doc! { "$inc": { model::VERSION_FIELD: 1_i64 } }).session(&mut *session).await?;
         for role in Role::ALL {
             let field = role.order_field();
             let set = doc! { "$set": { field: person_doc, format!("{}.{field}", model::REVS_FIELD): rev } };
             self.orders.update_many(filter(role), set).session(&mut *session).await?;
         }
+        self.fanouts.insert_one(order_outbox::fan_out_record(person_id, rev, request_id)).session(&mut *session).await?;
         Ok(())
     }
 }
