@@ -68,8 +68,8 @@ pub fn free_port() -> u16 {
     addr.expect("cannot bind 127.0.0.1:0").port()
 }
 
-/// Fails with a clear message when something already listens on 127.0.0.1:`port` (so that a
-/// foreign server is never mistaken for ours).
+/// Fails with a clear message when something still listens on 127.0.0.1:`port` after a few
+/// seconds (so that a foreign server is never mistaken for ours).
 pub fn ensure_port_free(port: u16, what: &str) -> io::Result<()> {
     let busy = |e: io::Error| {
         io::Error::new(
@@ -77,7 +77,16 @@ pub fn ensure_port_free(port: u16, what: &str) -> io::Result<()> {
             format!("cannot start {what}: port 127.0.0.1:{port} is not free ({e}); stop whatever uses it or choose another port"),
         )
     };
-    TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map(drop).map_err(busy)
+    // A server we just stopped on this port may take a moment to let go of it (its wrapper
+    // exits before the server process has closed its socket): wait a little before refusing.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpListener::bind((Ipv4Addr::LOCALHOST, port)) {
+            Ok(_) => return Ok(()),
+            Err(e) if Instant::now() >= deadline => return Err(busy(e)),
+            Err(_) => sleep(Duration::from_millis(100)),
+        }
+    }
 }
 
 pub fn mongo_uri(port: u16) -> String {
