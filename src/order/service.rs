@@ -261,15 +261,14 @@ impl OrderService {
                 for (role, _, rev) in &resolved.by_role {
                     let slot = role.slot(&mut order);
                     let held = slot.as_ref().and_then(|p| p.id.as_deref()).and_then(|pid| held.get(pid));
-                    match held {
+                    let rev = match held {
                         Some(ReplicaEntry { person: Some(person), rev, .. }) => {
                             *slot = Some(person.clone());
-                            revs.insert(*role, *rev);
+                            *rev
                         }
-                        _ => {
-                            revs.insert(*role, *rev);
-                        }
-                    }
+                        _ => *rev,
+                    };
+                    revs.insert(*role, rev);
                 }
                 if let Some((old, v)) = existing {
                     if *old == order {
