@@ -106,7 +106,7 @@ impl PersonSync {
     /// replica after its insert (`order::outbox`), this side checks the orders after its commit,
     /// so whichever commits second sees the other. `rev` is the revision just committed, when
     /// known; otherwise the replica is read. One indexed query when nothing is stale.
-    pub async fn catch_up(&self, person_id: &str, request_id: Option<&str>, rev: Option<i64>) -> mongodb::error::Result<()> {
+    async fn catch_up(&self, person_id: &str, request_id: Option<&str>, rev: Option<i64>) -> mongodb::error::Result<()> {
         let rev = match rev {
             Some(rev) => rev,
             None => match self.replica.find_one(doc! { "_id": person_id }).await? {
