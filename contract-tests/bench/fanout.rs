@@ -10,6 +10,7 @@ use super::{counter, print_table, write_report};
 use crate::harness::{inject, versioned_person_event, OrderApp};
 
 const FANOUT_ORDERS: usize = 10_000;
+const ROLES: [&str; 3] = ["soldTo", "billTo", "shipTo"];
 
 /// One person referenced by 10,000 orders changes: how long until every order shows it, and
 /// how many database writes that took.
@@ -43,9 +44,8 @@ async fn fanout() {
     // Baseline: the raw driver, same updates, one transaction, on an identical collection with
     // the same indexes.
     let baseline = db.collection::<Document>("orders_baseline");
-    for role in ["soldTo", "billTo", "shipTo"] {
-        let keys = doc! { format!("{role}.id"): 1, format!("personRevs.{role}"): 1 };
-        baseline.create_index(mongodb::IndexModel::builder().keys(keys).build()).await.unwrap();
+    for role in ROLES {
+        baseline.create_index(mongodb::IndexModel::builder().keys(doc! { format!("{role}.id"): 1 }).build()).await.unwrap();
     }
     for chunk in copies(FANOUT_ORDERS).chunks(1000) {
         baseline.insert_many(chunk.to_vec()).await.unwrap();
@@ -54,14 +54,17 @@ async fn fanout() {
     let started = Instant::now();
     let mut session = db.client().start_session().await.unwrap();
     session.start_transaction().await.unwrap();
-    let any_role = vec![doc! { "soldTo.id": &ada }, doc! { "billTo.id": &ada }, doc! { "shipTo.id": &ada }];
-    // The service's fan-out: one version step per order, the person and its revision per role,
-    // and one fan-out record from which the relay publishes each order's order.updated.
-    baseline.update_many(doc! { "$or": any_role }, doc! { "$inc": { "version": 1_i64 } }).session(&mut session).await.unwrap();
-    for role in ["soldTo", "billTo", "shipTo"] {
-        let set = doc! { "$set": { role: &person, format!("personRevs.{role}"): 2_i64 } };
-        baseline.update_many(doc! { format!("{role}.id"): &ada }, set).session(&mut session).await.unwrap();
+    let any_role: Vec<Document> = ROLES.iter().map(|role| doc! { format!("{role}.id"): &ada }).collect();
+    // The service's fan-out: one pipeline update that moves each order's version once and sets
+    // the person and its revision in the roles it holds, and one fan-out record from which the
+    // relay publishes each order's order.updated.
+    let mut set = doc! { "version": { "$add": ["$version", 1_i64] } };
+    for role in ROLES {
+        let holds = doc! { "$eq": [format!("${role}.id"), &ada] };
+        set.insert(role, doc! { "$cond": [holds.clone(), { "$literal": &person }, format!("${role}")] });
+        set.insert(format!("personRevs.{role}"), doc! { "$cond": [holds, 2_i64, format!("$personRevs.{role}")] });
     }
+    baseline.update_many(doc! { "$or": any_role }, vec![doc! { "$set": set }]).session(&mut session).await.unwrap();
     let record = doc! { "personId": &ada, "rev": 2_i64, "sent": false, "createdAt": mongodb::bson::DateTime::now() };
     db.collection::<Document>("baseline_fanouts").insert_one(record).session(&mut session).await.unwrap();
     session.commit_transaction().await.unwrap();
@@ -119,9 +122,9 @@ async fn fanout() {
                 "-".into(),
             ],
             vec![
-                "raw driver, same updates in one transaction".into(),
+                "raw driver, same update in one transaction".into(),
                 format!("{:.1}", baseline_time.as_secs_f64()),
-                "4".into(),
+                "1".into(),
                 "1.00".into(),
             ],
         ],
