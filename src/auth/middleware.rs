@@ -19,8 +19,9 @@ use crate::http::ApiError;
 
 pub struct Authenticator {
     mode: Mode,
-    /// (METHOD, path template) → the scope the spec requires.
-    required: HashMap<(String, String), &'static str>,
+    /// Path template → (METHOD, the scope the spec requires) per operation on it. Keyed by
+    /// `&'static str` so a request looks its operation up without allocating.
+    required: HashMap<&'static str, Vec<(&'static str, &'static str)>>,
 }
 
 enum Mode {
@@ -44,15 +45,26 @@ impl Authenticator {
     }
 }
 
-fn table(operations: &[Operation]) -> HashMap<(String, String), &'static str> {
+fn table(operations: &[Operation]) -> HashMap<&'static str, Vec<(&'static str, &'static str)>> {
     // An operation without a declared scope gets none here and is refused below: deny by default.
-    operations.iter().filter_map(|(method, path, _, scopes)| Some(((method.to_string(), path.to_string()), *scopes.first()?))).collect()
+    let mut table: HashMap<&'static str, Vec<_>> = HashMap::new();
+    for (method, path, _, scopes) in operations {
+        if let Some(scope) = scopes.first() {
+            table.entry(*path).or_default().push((*method, *scope));
+        }
+    }
+    table
+}
+
+impl Authenticator {
+    /// The scope the operation at `method` `path` (a route template) requires, if declared.
+    fn required_scope(&self, method: &http::Method, path: &str) -> Option<&'static str> {
+        self.required.get(path)?.iter().find(|(m, _)| m.eq_ignore_ascii_case(method.as_str())).map(|(_, scope)| *scope)
+    }
 }
 
 pub async fn require_scope(State(auth): State<Arc<Authenticator>>, path: Option<MatchedPath>, request: Request, next: Next) -> Response {
-    let method = request.method().as_str().to_string();
-    let path = path.map(|p| p.as_str().to_string()).unwrap_or_default();
-    let Some(&scope) = auth.required.get(&(method, path)) else {
+    let Some(scope) = auth.required_scope(request.method(), path.as_ref().map_or("", |p| p.as_str())) else {
         return ApiError::Forbidden { scope: "(none declared)" }.into_response();
     };
     let granted = match &auth.mode {

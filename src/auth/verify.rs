@@ -2,7 +2,7 @@
 
 use std::{
     collections::{BTreeSet, HashMap},
-    sync::Mutex,
+    sync::{Arc, Mutex},
 };
 
 use jsonwebtoken::{errors::ErrorKind, Validation};
@@ -51,7 +51,7 @@ pub struct Verifier {
 
 #[derive(Clone)]
 struct Verified {
-    claims: Claims,
+    claims: Arc<Claims>,
     /// Unix seconds: usable from, and until (`exp` with leeway, at most `CACHE_SECS` ahead, so a
     /// key removed from the JWKS stops working within that time).
     from: i64,
@@ -67,7 +67,7 @@ impl Verifier {
         Ok(Self { keys: KeySource::from_config(config).await?, config: config.clone(), verified: Mutex::default() })
     }
 
-    pub async fn verify(&self, token: &str) -> Result<Claims, AuthFailure> {
+    pub async fn verify(&self, token: &str) -> Result<Arc<Claims>, AuthFailure> {
         use sha2::{Digest, Sha256};
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = chrono::Utc::now().timestamp();
@@ -75,6 +75,7 @@ impl Verifier {
             return Ok(hit.claims.clone());
         }
         let (claims, exp, nbf) = self.verify_signed(token).await?;
+        let claims = Arc::new(claims);
         let leeway = self.config.leeway_secs as i64;
         let entry = Verified {
             claims: claims.clone(),

@@ -3,6 +3,9 @@
 
 use labs_order::order::{self, config::FLAGS, OrderConfig};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;

@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 use futures::{StreamExt, TryStreamExt};
 use labs_order_client::order::types::{InputOrder, Order, Person};
 use mongodb::{
-    bson::{doc, DateTime, Document},
+    bson::{doc, DateTime, Document, RawDocumentBuf},
     ClientSession, Collection, Database, IndexModel,
 };
 use sha2::{Digest, Sha256};
@@ -29,6 +29,8 @@ pub const IDEMPOTENCY_COLLECTION: &str = "idempotency_keys";
 pub struct OrderService {
     client: mongodb::Client,
     orders: Collection<Document>,
+    /// The same collection, read as wire bytes (GET and list decode straight into `Order`).
+    orders_raw: Collection<RawDocumentBuf>,
     idempotency: Collection<Document>,
     replica: PersonReplica,
     lookup: Arc<ContactLookup>,
@@ -63,6 +65,7 @@ impl OrderService {
         Self {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
+            orders_raw: db.collection(ORDERS_COLLECTION),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
             replica: PersonReplica::new(db),
             lookup,
@@ -117,12 +120,15 @@ impl OrderService {
 
     pub async fn list(&self, page: Option<i32>, size: Option<i32>) -> Result<Listing, ApiError> {
         let page = crate::http::paging::page(page, size)?;
-        let mut find = self.orders.find(model::live()).sort(doc! { "_id": 1 }).batch_size(crate::http::CURSOR_BATCH);
+        let mut find = self.orders_raw.find(model::live()).sort(doc! { "_id": 1 }).batch_size(crate::http::CURSOR_BATCH);
         if let Some(p) = page {
             find = find.skip(p.skip).limit(p.limit);
         }
         let cursor = find.await?;
-        let orders = cursor.map(|d| Ok::<_, anyhow::Error>(model::from_document(d?)?.0));
+        let decode = |d: RawDocumentBuf| {
+            std::future::ready(model::from_raw(&d).map(|o| o.map(|(order, _)| order)).map_err(mongodb::error::Error::custom))
+        };
+        let orders = cursor.try_filter_map(decode).map_err(anyhow::Error::from);
         Ok(match page {
             Some(_) => Listing::Page(orders.try_collect().await.map_err(ApiError::Internal)?),
             None => Listing::Stream(JsonArrayStream::new(orders.boxed())),
@@ -131,8 +137,9 @@ impl OrderService {
 
     pub async fn read(&self, id: &str) -> Result<Versioned, ApiError> {
         // By `_id` alone, so the database answers from its primary index; a tombstone is a 404.
-        let doc = self.orders.find_one(doc! { "_id": id }).await?.filter(|d| !model::is_tombstone(d)).ok_or_else(|| not_found(id))?;
-        Ok(model::from_document(doc).map_err(anyhow::Error::from)?)
+        let raw = self.orders_raw.find_one(doc! { "_id": id }).await?;
+        let order = raw.as_deref().map(model::from_raw).transpose().map_err(anyhow::Error::from)?.flatten();
+        order.ok_or_else(|| not_found(id))
     }
 
     /// PUT: full replace; an unknown id is created.
