@@ -85,8 +85,14 @@ fn chaos(rest: &[String]) -> Result<i32> {
 /// it print the token, so `TOKEN=$(cargo xtask token)` works.
 fn token(rest: &[String]) -> Result<i32> {
     let root = workspace_root();
+    // The profile the last `cargo xtask up` built, so a `--release` system needs no debug build.
+    let release = std::fs::read_to_string(root.join(up::PROFILE_FILE)).is_ok_and(|p| p.trim() == "release");
+    up::set_release(release);
     let mut build = cargo();
     build.args(["build", "--quiet", "--bin", "labs-dev"]).current_dir(&root).stdout(std::process::Stdio::null());
+    if release {
+        build.arg("--release");
+    }
     anyhow::ensure!(build.status().context("cannot run cargo")?.success(), "could not build labs-dev");
     let secrets = root.join("target/dev/secrets");
     anyhow::ensure!(secrets.join("jwks.json").exists(), "no development keys yet: run `cargo xtask up` first");

@@ -37,7 +37,10 @@ pub fn start(service: &Service, root: &Path, logs: &Path, timeout: Duration, rea
 
 /// A freshly built binary of the root package.
 pub fn binary(root: &Path, name: &str) -> Result<PathBuf> {
-    let binary = target_dir(root).join("debug").join(name);
+    // `cargo xtask up --release` builds optimised binaries only: use them when no debug one exists.
+    let dir = target_dir(root);
+    let (debug, release) = (dir.join("debug").join(name), dir.join("release").join(name));
+    let binary = if crate::up::release_build() || (!debug.exists() && release.exists()) { release } else { debug };
     ensure!(
         binary.exists(),
         "{} is missing after the build; if cargo's target dir is not CARGO_TARGET_DIR or <checkout>/target, export CARGO_TARGET_DIR",

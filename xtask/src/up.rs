@@ -14,12 +14,14 @@ use crate::{cargo, install, run_child, signals, workspace_root};
 const HELP: &str = "usage: cargo xtask up [--contact-port 8080] [--order-port 3000] [--contact-internal-port 8443]
                       [--contact-metrics-port 9464] [--order-metrics-port 9465]
                       [--mongo-port 27017] [--kafka-port 9092] [--persons 10] [--max-latency SECONDS(0)]
+                      [--release]
 Runs the whole system with its security on: SecantusDB with --auth and a user per service (data
 in target/dev/mongo), nisshi with SCRAM-SHA-512 on a TLS-only listener (data in target/dev/kafka),
 the contact service's mutual-TLS listener for the order service, and bearer tokens on both
 APIs. Development secrets (CA, certificates, JWT signing key, passwords) are generated into
 target/dev/secrets once. Logs go to target/dev/logs; target/dev/env says how to connect;
-`cargo xtask token` prints a token. Ctrl-C or SIGTERM stops everything.";
+`cargo xtask token` prints a token. Ctrl-C or SIGTERM stops everything. --release runs
+optimised builds (for load tests and profiling; the first build takes several minutes).";
 
 struct Options {
     contact_port: u16,
@@ -31,7 +33,22 @@ struct Options {
     kafka_port: u16,
     persons: u64,
     max_latency: f64,
+    release: bool,
 }
+
+/// Whether this `up` runs optimised builds (the binaries' lookup follows it).
+static RELEASE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn release_build() -> bool {
+    RELEASE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+pub fn set_release(release: bool) {
+    RELEASE.store(release, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Which profile (`debug` or `release`) the last `up` built, for `cargo xtask token`.
+pub const PROFILE_FILE: &str = "target/dev/profile";
 
 /// `None` for `--help`.
 fn parse(args: &[String]) -> Result<Option<Options>> {
@@ -45,11 +62,16 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
         kafka_port: 9092,
         persons: 10,
         max_latency: 0.0,
+        release: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         if arg == "-h" || arg == "--help" {
             return Ok(None);
+        }
+        if arg == "--release" {
+            o.release = true;
+            continue;
         }
         let (flag, inline) = arg.split_once('=').map_or((arg.as_str(), None), |(f, v)| (f, Some(v.to_string())));
         let value = inline.or_else(|| args.next().cloned()).with_context(|| format!("{flag} needs a value\n{HELP}"))?;
@@ -139,6 +161,10 @@ pub fn run(args: &[String]) -> Result<i32> {
     println!("==> building the services");
     let mut build = cargo();
     build.args(["build", "--bin", "contact-service", "--bin", "order-service", "--bin", "labs-dev"]).current_dir(&root);
+    set_release(o.release);
+    if o.release {
+        build.arg("--release");
+    }
     let built = run_child(&mut build)?.success();
     ensure!(!signals::stop_requested(), "interrupted");
     ensure!(built, "the build failed; fix the errors above and rerun `cargo xtask up`");
@@ -149,6 +175,7 @@ pub fn run(args: &[String]) -> Result<i32> {
         let _ = std::fs::remove_dir_all(dev.join("mongo"));
         let _ = std::fs::remove_dir_all(dev.join("kafka"));
     }
+    std::fs::write(root.join(PROFILE_FILE), if o.release { "release" } else { "debug" })?;
     println!("==> development secrets in {} (never committed)", secrets.dir.display());
     let mut init = Command::new(services::binary(&root, "labs-dev")?);
     init.arg("init").arg(&secrets.dir);
