@@ -30,6 +30,10 @@ pub struct OrderConfig {
     pub http: HttpLimits,
     /// `host:port` serving `/metrics` alone; empty serves it beside the API.
     pub metrics_address: String,
+    /// How long a write may reuse a person it read from the replica, in milliseconds (0: read
+    /// the replica on every write). A stale copy is repaired before its event is published;
+    /// see `order::replica_cache`.
+    pub replica_cache_ms: u64,
 }
 
 /// How the order service calls the contact service; the defaults keep a write under ~2 s
@@ -89,6 +93,7 @@ impl Default for OrderConfig {
             auth: AuthConfig::for_audience("order-service"),
             http: HttpLimits::default(),
             metrics_address: String::new(),
+            replica_cache_ms: 1000,
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod model;
 pub mod outbox;
 pub mod person_sync;
 pub mod persons;
+pub mod replica_cache;
 pub mod service;
 
 use std::sync::Arc;
@@ -43,7 +44,8 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let contact_auth = config.contact.token.as_ref().map(|t| ClientAuth::bearer(t.expose())).unwrap_or_default();
     let lookup = Arc::new(contact_lookup::ContactLookup::new(&config.contact, contact_auth, metrics.clone())?);
     let wake = Arc::new(Notify::new());
-    let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone());
+    let replica_cache = Arc::new(replica_cache::ReplicaCache::new(std::time::Duration::from_millis(config.replica_cache_ms)));
+    let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone(), replica_cache.clone());
     service.ensure_indexes().await?;
 
     let api = crate::api::order::order_router(Arc::new(api::OrderHandlers(service)));
@@ -85,7 +87,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
         app.spawn_worker(relay.run(stop));
     }
     if config.consumer.enabled {
-        let sync = person_sync::PersonSync::new(&db, lookup);
+        let sync = person_sync::PersonSync::new(&db, lookup, replica_cache);
         let consumer = person_sync::consumer::PersonEventConsumer {
             consumer: person_sync::consumer::consumer(
                 &config.kafka,

@@ -1,7 +1,10 @@
 //! The order service's replica of the persons its orders reference, and resolving the person
 //! references of a write: replica first, then the contact service.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use futures::{future::join_all, TryStreamExt};
 use labs_order_client::order::types::{InputOrder, Person};
@@ -13,6 +16,7 @@ use mongodb::{
 use super::{
     contact_lookup::{ContactLookup, Lookup, LookupFailure},
     model::Role,
+    replica_cache::ReplicaCache,
 };
 use crate::http::ApiError;
 
@@ -70,11 +74,20 @@ pub struct ReplicaEntry {
 pub struct PersonReplica {
     persons: Collection<Document>,
     marks: Collection<Document>,
+    /// Only on the request path (see `replica_cache`); the relay and the consumer read the
+    /// replica itself.
+    cache: Option<Arc<ReplicaCache>>,
 }
 
 impl PersonReplica {
     pub fn new(db: &Database) -> Self {
-        Self { persons: db.collection(PERSONS_COLLECTION), marks: db.collection(MARKS_COLLECTION) }
+        Self { persons: db.collection(PERSONS_COLLECTION), marks: db.collection(MARKS_COLLECTION), cache: None }
+    }
+
+    /// This replica, answering [`Self::get_many`] from `cache` when it can.
+    pub fn with_cache(mut self, cache: Arc<ReplicaCache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Marks expire a day after their last write: the race they close lasts milliseconds.
@@ -104,10 +117,18 @@ impl PersonReplica {
         }))
     }
 
-    /// The entries of `ids` the replica holds, in one query.
+    /// The entries of `ids` the replica holds, in one query (none when the cache, if any,
+    /// remembers them all).
     pub async fn get_many(&self, ids: &[&str]) -> mongodb::error::Result<HashMap<String, ReplicaEntry>> {
+        if let Some(held) = self.cache.as_ref().and_then(|c| c.get_all(ids)) {
+            return Ok(held);
+        }
         let docs: Vec<Document> = self.persons.find(doc! { "_id": { "$in": ids } }).await?.try_collect().await?;
-        Ok(docs.iter().filter_map(|d| Some((d.get_str("_id").ok()?.to_string(), entry(d)))).collect())
+        let held = docs.iter().filter_map(|d| Some((d.get_str("_id").ok()?.to_string(), entry(d)))).collect();
+        if let Some(cache) = &self.cache {
+            cache.remember(&held);
+        }
+        Ok(held)
     }
 
     /// Stores a person fetched from the contact service unless the replica already knows it

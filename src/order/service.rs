@@ -19,6 +19,7 @@ use super::{
     model::{self, Role},
     outbox as staged,
     persons::{self, Mark, PersonReplica, ReplicaEntry, Resolved},
+    replica_cache::ReplicaCache,
 };
 use crate::http::{ApiError, JsonArrayStream};
 
@@ -61,13 +62,13 @@ enum Decision {
 pub type Versioned = (Order, i64);
 
 impl OrderService {
-    pub fn new(db: &Database, config: &OrderConfig, lookup: Arc<ContactLookup>, relay_wake: Arc<Notify>) -> Self {
+    pub fn new(db: &Database, config: &OrderConfig, lookup: Arc<ContactLookup>, relay_wake: Arc<Notify>, cache: Arc<ReplicaCache>) -> Self {
         Self {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             orders_raw: db.collection(ORDERS_COLLECTION),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
-            replica: PersonReplica::new(db),
+            replica: PersonReplica::new(db).with_cache(cache),
             lookup,
             source: Arc::from(config.event_source.as_str()),
             relay_wake,

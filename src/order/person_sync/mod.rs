@@ -22,6 +22,7 @@ use super::{
     model::{self, Role},
     outbox as order_outbox,
     persons::{convert, PERSONS_COLLECTION},
+    replica_cache::ReplicaCache,
     service::ORDERS_COLLECTION,
 };
 
@@ -71,10 +72,12 @@ pub struct PersonSync {
     fanouts: Collection<Document>,
     parked: parked::ParkedEvents,
     lookup: Arc<ContactLookup>,
+    /// The request path's memory of replica entries; forgotten per handled event.
+    cache: Arc<ReplicaCache>,
 }
 
 impl PersonSync {
-    pub fn new(db: &Database, lookup: Arc<ContactLookup>) -> Self {
+    pub fn new(db: &Database, lookup: Arc<ContactLookup>, cache: Arc<ReplicaCache>) -> Self {
         Self {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
@@ -84,6 +87,7 @@ impl PersonSync {
             fanouts: db.collection(order_outbox::FANOUTS_COLLECTION),
             parked: parked::ParkedEvents::new(db),
             lookup,
+            cache,
         }
     }
 
@@ -95,7 +99,10 @@ impl PersonSync {
     /// retries (and does not commit the offset).
     #[tracing::instrument(skip_all, fields(person_id = %event.person_id, event_id = %event.id, request_id = event.request_id.as_deref().unwrap_or("")))]
     pub async fn handle(&self, event: &PersonEvent) -> mongodb::error::Result<Outcome> {
-        let outcome = self.decide_and_apply(event).await?;
+        let outcome = self.decide_and_apply(event).await;
+        // Whatever happened, the next create referencing the person reads the replica.
+        self.cache.forget(&event.person_id);
+        let outcome = outcome?;
         tracing::info!(outcome = outcome.label(), version = event.version, kind = ?event.kind, "person event handled");
         Ok(outcome)
     }
