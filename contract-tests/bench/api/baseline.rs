@@ -46,7 +46,12 @@ pub struct Baseline {
     /// A replica person (the `person` field of a `persons` document), for fresh persons.
     person_template: Document,
     pub relay: RelayState,
+    /// Replica reads of known persons, reused for [`REMEMBER`] like the service's cache.
+    remembered: std::sync::Mutex<std::collections::HashMap<String, (Vec<Document>, std::time::Instant)>>,
 }
+
+/// The service's default `replica_cache_ms`.
+const REMEMBER: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Baseline {
     /// Copies the service's replica, orders and their indexes into `baseline_*` collections.
@@ -80,7 +85,18 @@ impl Baseline {
         }
         orders.insert_many(served.clone()).await.unwrap();
         let order_template = served.iter().find(|o| !o.get_bool("deleted").unwrap_or(false)).expect("a served order").clone();
-        Arc::new(Self { db, metrics, orders, persons, marks, order_template, payload, person_template, relay: RelayState::default() })
+        Arc::new(Self {
+            db,
+            metrics,
+            orders,
+            persons,
+            marks,
+            order_template,
+            payload,
+            person_template,
+            relay: RelayState::default(),
+            remembered: Default::default(),
+        })
     }
 
     /// The baseline client's command counts so far.
@@ -102,12 +118,22 @@ impl Baseline {
     }
 
     /// POST whose persons are all in the replica:
-    /// 1. `persons.find({_id: {$in: distinct ids}})`;
+    /// 1. `persons.find({_id: {$in: distinct ids}})`, unless read less than `replica_cache_ms`
+    ///    (1 s, the service's default) ago, as the service remembers them;
     /// 2. `orders.insert_one(order with its staged event)`, no transaction;
     /// 3. the relay, woken (see [`Baseline::relay_pass`]).
     pub async fn post_known(&self, ids: [String; 3]) -> bool {
         let written: mongodb::error::Result<bool> = async {
-            let found = self.replica_read(&ids).await?;
+            let key = ids.join(",");
+            let remembered = self.remembered.lock().unwrap().get(&key).filter(|(_, at)| at.elapsed() < REMEMBER).map(|(d, _)| d.clone());
+            let found = match remembered {
+                Some(found) => found,
+                None => {
+                    let found = self.replica_read(&ids).await?;
+                    self.remembered.lock().unwrap().insert(key, (found.clone(), std::time::Instant::now()));
+                    found
+                }
+            };
             let Some(persons) = by_role(&found, &ids) else { return Ok(false) };
             self.orders.insert_one(self.order(persons)).await?;
             Ok(true)
