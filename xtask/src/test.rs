@@ -6,14 +6,26 @@ use std::process::Stdio;
 use anyhow::{Context, Result};
 
 use crate::standins::{self, free_port, kafka_bootstrap, mongo_uri};
-use crate::{cargo, exit_code, install, run_child, workspace_root};
+use crate::{cargo, exit_code, images, install, run_child, workspace_root};
 
 /// The contract tests use these servers instead of starting their own.
 pub const MONGODB_URI_VAR: &str = "LABS_TEST_MONGODB_URI";
 pub const KAFKA_BOOTSTRAP_VAR: &str = "LABS_TEST_KAFKA_BOOTSTRAP";
+/// The images of MongoDB and Kafka for tests that start containers (the stand-in images here).
+pub const MONGO_IMAGE_VAR: &str = "LABS_TEST_MONGO_IMAGE";
+pub const KAFKA_IMAGE_VAR: &str = "LABS_TEST_KAFKA_IMAGE";
 
 pub fn run(extra: &[String]) -> Result<i32> {
     install::install()?;
+    // With an engine, the images first: the compose test runs them (cached by content, so a
+    // warm run only checks their tags).
+    let images = if images::engine_answers() {
+        println!("==> a Docker engine answers: building the container images (cargo xtask images)");
+        Some(images::build(false)?)
+    } else {
+        println!("==> no Docker engine answers: the container tests (compose::) will be skipped");
+        None
+    };
     let root = workspace_root();
     let logs = root.join("target/dev/test-logs");
     let scratch = TempDir::new(std::env::temp_dir().join(format!("labs-order-test-{}", std::process::id())));
@@ -37,6 +49,9 @@ pub fn run(extra: &[String]) -> Result<i32> {
         cmd.args(["test", "--workspace", "--no-fail-fast"]);
     }
     cmd.args(extra).current_dir(&root).env(MONGODB_URI_VAR, mongo_uri(mongo_port)).env(KAFKA_BOOTSTRAP_VAR, kafka_bootstrap(kafka_port));
+    if let Some(images) = &images {
+        cmd.env(MONGO_IMAGE_VAR, &images.mongo).env(KAFKA_IMAGE_VAR, &images.kafka);
+    }
     println!(
         "==> running the tests with {MONGODB_URI_VAR}={} {KAFKA_BOOTSTRAP_VAR}={}",
         mongo_uri(mongo_port),
