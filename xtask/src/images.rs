@@ -74,10 +74,6 @@ pub fn build(release: bool) -> Result<Images> {
     let mongo = image("labs-order/mongo-standin", &mongo_key, |tags| {
         let mut cmd = docker_build(tags, &mongo_dir.join("Dockerfile"), &mongo_dir);
         cmd.args(["--build-arg", &format!("BASE_IMAGE={base}"), "--build-arg", &format!("SECANTUS_VERSION={SECANTUS_VERSION}")]);
-        if let Some(bundle) = ca_bundle() {
-            // pip inside the build trusts what pip here trusts (an intercepting proxy's CA).
-            cmd.arg("--secret").arg(format!("id=ca-bundle,src={}", bundle.display()));
-        }
         run_ok(&mut cmd, "the MongoDB stand-in image")
     })?;
 
@@ -218,6 +214,10 @@ fn docker_build(tags: &[String], dockerfile: &Path, context: &Path) -> Command {
         cmd.env("DOCKER_BUILDKIT", "1").arg("build");
     }
     cmd.args(["--progress", "plain"]);
+    if let Some(bundle) = ca_bundle() {
+        // pip inside a build trusts what pip here trusts (e.g. an intercepting proxy's CA).
+        cmd.arg("--secret").arg(format!("id=ca-bundle,src={}", bundle.display()));
+    }
     for t in tags {
         cmd.args(["--tag", t]);
     }
