@@ -4,6 +4,7 @@
 
 mod bench;
 mod chaos;
+mod compose;
 mod contact;
 mod docs_page;
 mod harness;
