@@ -21,9 +21,14 @@ pub fn run(extra: &[String]) -> Result<i32> {
     // warm run only checks their tags).
     let images = if images::engine_answers() {
         println!("==> a Docker engine answers: building the container images (cargo xtask images)");
-        Some(images::build(false)?)
+        let built = images::build(false)?;
+        println!(
+            "==> containers: compose:: runs compose.yaml with the stand-in images, containers:: the testcontainers fixture on {} and {}",
+            built.mongo, built.kafka
+        );
+        Some(built)
     } else {
-        println!("==> no Docker engine answers: the container tests (compose::) will be skipped");
+        println!("==> no Docker engine answers: the container tests (compose::, containers::) will be skipped");
         None
     };
     let root = workspace_root();
@@ -33,6 +38,9 @@ pub fn run(extra: &[String]) -> Result<i32> {
     let kafka_port = std::iter::repeat_with(free_port).find(|p| *p != mongo_port).expect("endless");
 
     let mongo_log = logs.join("secantus.log");
+    // One pair of servers for every test process (nextest runs each test in its own): stand-ins
+    // as processes, whether or not Docker runs.
+    println!("==> MongoDB and Kafka for the suite: the stand-ins as processes");
     println!("==> starting SecantusDB on 127.0.0.1:{mongo_port} (fresh storage, log {})", mongo_log.display());
     let mongo = standins::start_mongo(mongo_port, &scratch.0.join("mongo"), &mongo_log)
         .context("SecantusDB did not start; try `cargo xtask install`")?;
