@@ -3,7 +3,7 @@
 //! mutual TLS between them), with deploy/standins/compose.stand-ins.yaml swapping in the
 //! stand-in images `cargo xtask images` builds. Reached only through the ports published on
 //! 127.0.0.1, and through `docker compose exec` where compose.yaml publishes nothing (Kafka,
-//! the metrics ports).
+//! the metrics ports); Prometheus scrapes the metrics ports.
 //!
 //! Skipped, saying why, when no Docker engine answers or the images are not built;
 //! `cargo xtask test` builds them whenever an engine answers.
@@ -15,9 +15,10 @@ use labs_order_client::{contact, order, ClientAuth};
 use serde_json::Value;
 
 const FILES: [&str; 2] = ["compose.yaml", "deploy/standins/compose.stand-ins.yaml"];
-const IMAGES: [&str; 5] = [
+const IMAGES: [&str; 6] = [
     "labs-order/mongo-standin:local",
     "labs-order/kafka-standin:local",
+    "labs-order/prometheus-standin:local",
     "labs-order/contact-service:local",
     "labs-order/order-service:local",
     "labs-order/dev-tools:local",
@@ -38,7 +39,11 @@ impl Stack {
             cmd.args(["--file", file]);
         }
         // Any free host port: the test asks compose which one it got.
-        cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR")).env("LABS_CONTACT_PORT", "0").env("LABS_ORDER_PORT", "0");
+        cmd.args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("LABS_CONTACT_PORT", "0")
+            .env("LABS_ORDER_PORT", "0")
+            .env("LABS_PROMETHEUS_PORT", "0");
         cmd
     }
 
@@ -180,6 +185,25 @@ async fn compose_up_runs_the_secured_system_end_to_end_and_stops_cleanly() {
     assert!(post.is_some_and(|l| l.contains("status=\"200\"")), "the order POST is counted: {post:?}");
     let contact_metrics = stack.metrics("contact-service", 9464);
     assert!(contact_metrics.contains("method=\"PATCH\""), "the person PATCH is counted");
+
+    // Prometheus (published on 127.0.0.1) scrapes both services' metrics ports.
+    let query = format!("{}/api/v1/query?query=up", stack.url("prometheus", 9090));
+    let deadline = Instant::now() + FOLLOW_WAIT;
+    loop {
+        let answer: Value = reqwest::get(&query).await.unwrap().json().await.unwrap();
+        let up: Vec<String> = answer["data"]["result"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["value"][1] == "1")
+            .map(|r| r["metric"]["job"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if ["order-service", "contact-service"].iter().all(|job| up.iter().any(|u| u == job)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "Prometheus does not see both services up: {answer}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 
     // SIGTERM reaches the services (PID 1 in their containers) and they exit cleanly, not by
     // the SIGKILL that follows an ignored SIGTERM.

@@ -7,6 +7,7 @@
 //! - `labs-order/mongo-standin`: SecantusDB (deploy/standins/mongo);
 //! - `labs-order/kafka-standin`: the nisshi binary `cargo xtask install` built on the host
 //!   (deploy/standins/kafka);
+//! - `labs-order/prometheus-standin`: Debian's prometheus package (deploy/standins/prometheus);
 //! - `labs-order/contact-service`, `order-service`, `dev-tools`: the root Dockerfile with
 //!   `BINARIES=host`, from binaries `cargo build` makes on the host.
 //!
@@ -90,6 +91,14 @@ pub fn build(release: bool) -> Result<Images> {
         let mut cmd = docker_build(tags, &kafka_dir.join("Dockerfile"), &context);
         cmd.args(["--build-arg", &format!("BASE_IMAGE={base}")]);
         run_ok(&mut cmd, "the Kafka stand-in image")
+    })?;
+
+    let prometheus_dir = root.join("deploy/standins/prometheus");
+    let prometheus_key = key(&[base.as_bytes(), &dir_digest(&prometheus_dir)?])?;
+    image("labs-order/prometheus-standin", &prometheus_key, |tags| {
+        let mut cmd = docker_build(tags, &prometheus_dir.join("Dockerfile"), &prometheus_dir);
+        cmd.args(["--build-arg", &format!("BASE_IMAGE={base}")]);
+        run_ok(&mut cmd, "the Prometheus stand-in image")
     })?;
 
     services_images(&root, &work, &base, release)?;
