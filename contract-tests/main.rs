@@ -1,10 +1,13 @@
 //! The integration suite, one test binary: the services against real MongoDB and Kafka
-//! (the stand-ins from `cargo xtask test`, or servers named by `LABS_TEST_MONGODB_URI` and
-//! `LABS_TEST_KAFKA_BOOTSTRAP`), driven through the generated client over real HTTP.
+//! (the stand-ins from `cargo xtask test`, servers named by `LABS_TEST_MONGODB_URI` and
+//! `LABS_TEST_KAFKA_BOOTSTRAP`, or containers where Docker runs: harness/infra.rs), driven
+//! through the generated client over real HTTP.
 
 mod bench;
 mod chaos;
+mod compose;
 mod contact;
+mod containers;
 mod docs_page;
 mod harness;
 mod ops;

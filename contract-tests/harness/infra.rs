@@ -1,5 +1,7 @@
-//! Where the tests find MongoDB and Kafka: the environment (`cargo xtask test` sets it), or
-//! stand-ins started here from the cache `cargo xtask install` fills.
+//! Where the tests find MongoDB and Kafka, in this order: servers the environment names
+//! (`LABS_TEST_MONGODB_URI` and `LABS_TEST_KAFKA_BOOTSTRAP`; `cargo xtask test` sets them),
+//! containers when a Docker engine answers (harness/containers.rs: plain `cargo test` on a
+//! machine with Docker), else stand-ins started here from the cache `cargo xtask install` fills.
 
 use std::sync::OnceLock;
 
@@ -22,6 +24,11 @@ pub fn infra() -> &'static Infra {
         labs_order::tls::install_default_provider();
         if let (Ok(mongo_uri), Ok(kafka_bootstrap)) = (std::env::var("LABS_TEST_MONGODB_URI"), std::env::var("LABS_TEST_KAFKA_BOOTSTRAP")) {
             return Infra { mongo_uri, kafka_bootstrap };
+        }
+        if super::containers::docker_answers() {
+            let containers = super::containers::shared();
+            eprintln!("MongoDB and Kafka: containers of {} and {}", containers.mongo_image, containers.kafka_image);
+            return Infra { mongo_uri: containers.mongo_uri.clone(), kafka_bootstrap: containers.kafka_bootstrap.clone() };
         }
         start_standins()
     })

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod contact_app;
+pub mod containers;
 pub mod events;
 pub mod infra;
 pub mod order_app;

@@ -19,6 +19,9 @@
 set -eu
 
 dir=/secrets
+# The replica set's name in the services' URIs: rs0 (compose.yaml's mongod --replSet); the
+# MongoDB stand-in names itself secantus (deploy/standins/compose.stand-ins.yaml sets it).
+replica_set="${MONGO_REPLICA_SET:-rs0}"
 contact_uid=10001
 order_uid=10002
 mongo_uid=999
@@ -75,14 +78,14 @@ password() {
 subdir contact-service "$contact_uid" "$contact_uid"
 put "$dir/contact-service-key.pem" "$dir/contact-service/key.pem" "$contact_uid" "$contact_uid"
 put "$dir/kafka-contact-service.password" "$dir/contact-service/kafka.password" "$contact_uid" "$contact_uid"
-printf 'mongodb://contact_service:%s@mongo:27017/contacts?replicaSet=rs0&authSource=contacts' \
-  "$(password mongo-contact-service)" | write "$dir/contact-service/mongodb-uri" "$contact_uid" "$contact_uid"
+printf 'mongodb://contact_service:%s@mongo:27017/contacts?replicaSet=%s&authSource=contacts' \
+  "$(password mongo-contact-service)" "$replica_set" | write "$dir/contact-service/mongodb-uri" "$contact_uid" "$contact_uid"
 
 subdir order-service "$order_uid" "$order_uid"
 put "$dir/order-service-key.pem" "$dir/order-service/key.pem" "$order_uid" "$order_uid"
 put "$dir/kafka-order-service.password" "$dir/order-service/kafka.password" "$order_uid" "$order_uid"
-printf 'mongodb://order_service:%s@mongo:27017/orders?replicaSet=rs0&authSource=orders' \
-  "$(password mongo-order-service)" | write "$dir/order-service/mongodb-uri" "$order_uid" "$order_uid"
+printf 'mongodb://order_service:%s@mongo:27017/orders?replicaSet=%s&authSource=orders' \
+  "$(password mongo-order-service)" "$replica_set" | write "$dir/order-service/mongodb-uri" "$order_uid" "$order_uid"
 
 # MongoDB: the root user's password (MONGO_INITDB_ROOT_PASSWORD_FILE, healthcheck) and the
 # service users' passwords (init-users.js).

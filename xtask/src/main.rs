@@ -1,5 +1,6 @@
 //! Developer automation: `cargo xtask <command>`. Std only plus `anyhow`, so it builds in seconds.
 
+mod images;
 mod install;
 mod secured;
 mod services;
@@ -20,6 +21,9 @@ commands:
                      into ${LABS_ORDER_CACHE:-$HOME/.cache/labs-order}/tools; skips what is there
   test [ARGS...]     start fresh stand-ins and run all tests (cargo nextest run, else cargo test)
                      with LABS_TEST_MONGODB_URI and LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner
+  images [--release] build the container images without a registry, cached by content (Debian
+                     base from debootstrap, MongoDB and Kafka stand-ins, both services from the
+                     Dockerfile with binaries built here); needs a Docker engine
   up [OPTIONS]       run the whole system on the stand-ins until Ctrl-C; see `cargo xtask up --help`
   chaos [--long]     the fault scenarios only (kills, broker and database outages, a slow contact
                      service) with their invariant checks; --long runs random faults for 10 minutes
@@ -52,6 +56,7 @@ fn run(args: &[String]) -> Result<i32> {
             Ok(0)
         }
         Some("test") => test::run(rest),
+        Some("images") => images::run(rest),
         Some("bench") => bench(rest),
         Some("up") => up::run(rest),
         Some("token") => token(rest),

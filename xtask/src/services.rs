@@ -50,7 +50,7 @@ pub fn binary(root: &Path, name: &str) -> Result<PathBuf> {
 }
 
 /// `$CARGO_TARGET_DIR` (relative to the checkout, as cargo reads it there) or `<checkout>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => root.join(dir),
         _ => root.join("target"),

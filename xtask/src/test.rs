@@ -6,14 +6,31 @@ use std::process::Stdio;
 use anyhow::{Context, Result};
 
 use crate::standins::{self, free_port, kafka_bootstrap, mongo_uri};
-use crate::{cargo, exit_code, install, run_child, workspace_root};
+use crate::{cargo, exit_code, images, install, run_child, workspace_root};
 
 /// The contract tests use these servers instead of starting their own.
 pub const MONGODB_URI_VAR: &str = "LABS_TEST_MONGODB_URI";
 pub const KAFKA_BOOTSTRAP_VAR: &str = "LABS_TEST_KAFKA_BOOTSTRAP";
+/// The images of MongoDB and Kafka for tests that start containers (the stand-in images here).
+pub const MONGO_IMAGE_VAR: &str = "LABS_TEST_MONGO_IMAGE";
+pub const KAFKA_IMAGE_VAR: &str = "LABS_TEST_KAFKA_IMAGE";
 
 pub fn run(extra: &[String]) -> Result<i32> {
     install::install()?;
+    // With an engine, the images first: the compose test runs them (cached by content, so a
+    // warm run only checks their tags).
+    let images = if images::engine_answers() {
+        println!("==> a Docker engine answers: building the container images (cargo xtask images)");
+        let built = images::build(false)?;
+        println!(
+            "==> containers: compose:: runs compose.yaml with the stand-in images, containers:: the testcontainers fixture on {} and {}",
+            built.mongo, built.kafka
+        );
+        Some(built)
+    } else {
+        println!("==> no Docker engine answers: the container tests (compose::, containers::) will be skipped");
+        None
+    };
     let root = workspace_root();
     let logs = root.join("target/dev/test-logs");
     let scratch = TempDir::new(std::env::temp_dir().join(format!("labs-order-test-{}", std::process::id())));
@@ -21,6 +38,9 @@ pub fn run(extra: &[String]) -> Result<i32> {
     let kafka_port = std::iter::repeat_with(free_port).find(|p| *p != mongo_port).expect("endless");
 
     let mongo_log = logs.join("secantus.log");
+    // One pair of servers for every test process (nextest runs each test in its own): stand-ins
+    // as processes, whether or not Docker runs.
+    println!("==> MongoDB and Kafka for the suite: the stand-ins as processes");
     println!("==> starting SecantusDB on 127.0.0.1:{mongo_port} (fresh storage, log {})", mongo_log.display());
     let mongo = standins::start_mongo(mongo_port, &scratch.0.join("mongo"), &mongo_log)
         .context("SecantusDB did not start; try `cargo xtask install`")?;
@@ -37,6 +57,9 @@ pub fn run(extra: &[String]) -> Result<i32> {
         cmd.args(["test", "--workspace", "--no-fail-fast"]);
     }
     cmd.args(extra).current_dir(&root).env(MONGODB_URI_VAR, mongo_uri(mongo_port)).env(KAFKA_BOOTSTRAP_VAR, kafka_bootstrap(kafka_port));
+    if let Some(images) = &images {
+        cmd.env(MONGO_IMAGE_VAR, &images.mongo).env(KAFKA_IMAGE_VAR, &images.kafka);
+    }
     println!(
         "==> running the tests with {MONGODB_URI_VAR}={} {KAFKA_BOOTSTRAP_VAR}={}",
         mongo_uri(mongo_port),
