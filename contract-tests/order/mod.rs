@@ -7,6 +7,7 @@ mod crud;
 mod events;
 mod person_sync;
 mod references;
+mod retention;
 mod transactions;
 mod write_race;
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::person_sync::consumer::ConsumerConfig;
+use super::{person_sync::consumer::ConsumerConfig, retention::RetentionConfig};
 use crate::{
     auth::AuthConfig, config::Secret, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles,
     topics::PersonTopics,
@@ -30,6 +30,8 @@ pub struct OrderConfig {
     pub http: HttpLimits,
     /// `host:port` serving `/metrics` alone; empty serves it beside the API.
     pub metrics_address: String,
+    /// How long dedupe records (handled events, idempotency keys) are kept.
+    pub retention: RetentionConfig,
 }
 
 /// How the order service calls the contact service; the defaults keep a write under ~2 s
@@ -89,6 +91,7 @@ impl Default for OrderConfig {
             auth: AuthConfig::for_audience("order-service"),
             http: HttpLimits::default(),
             metrics_address: String::new(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -109,6 +112,7 @@ impl OrderConfig {
             "contact.budget_ms must be >= contact.timeout_ms > 0"
         );
         self.auth.validate()?;
+        self.retention.validate()?;
         Ok(())
     }
 }

@@ -10,6 +10,7 @@ pub mod model;
 pub mod outbox;
 pub mod person_sync;
 pub mod persons;
+pub mod retention;
 pub mod service;
 
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let wake = Arc::new(Notify::new());
     let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone());
     service.ensure_indexes().await?;
+    retention::ensure(&db, &config.retention).await?;
 
     let api = crate::api::order::order_router(Arc::new(api::OrderHandlers(service)));
     let (outbox, orders, refresh_metrics) =
