@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod concurrency;
+mod crash_points;
 mod crud;
 mod events;
 mod person_sync;

@@ -231,6 +231,7 @@ impl PersonSync {
     ) -> mongodb::error::Result<(Outcome, Option<i64>)> {
         if unpark {
             self.parked.remove(session, event).await?;
+            crate::crash_points::crash_point(crate::crash_points::MID_PARKED_RETRY);
         }
         if self.processed.find_one(doc! { "_id": event.dedup_key() }).session(&mut *session).await?.is_some() {
             return Ok((Outcome::Duplicate, None));
@@ -317,6 +318,7 @@ impl PersonSync {
         let (person_id, person_doc) = person;
         let any_role: Vec<Document> = Role::ALL.map(&filter).to_vec();
         self.orders.update_many(doc! { "$or": any_role }, doc! { "$inc": { model::VERSION_FIELD: 1_i64 } }).session(&mut *session).await?;
+        crate::crash_points::crash_point(crate::crash_points::MID_FAN_OUT);
         for role in Role::ALL {
             let field = role.order_field();
             let set = doc! { "$set": { field: person_doc, format!("{}.{field}", model::REVS_FIELD): rev } };
