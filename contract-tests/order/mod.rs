@@ -6,6 +6,7 @@ mod concurrency;
 mod crash_points;
 mod crud;
 mod events;
+mod kill_9;
 mod person_sync;
 mod references;
 mod retention;
