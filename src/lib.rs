@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cloudevents;
 pub mod config;
 pub mod contact;
+pub mod crash_points;
 pub mod devkit;
 pub mod http;
 pub mod kafka;

@@ -22,6 +22,15 @@ impl ServiceProcess {
         Self::start(env!("CARGO_BIN_EXE_order-service"), serde_json::to_value(config).unwrap(), None).await
     }
 
+    /// Runs the `order-service` binary with crash points armed (`FAILPOINTS`, see
+    /// `labs_order::crash_points`), its log captured.
+    pub async fn order_armed(config: OrderConfig, failpoints: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let log = std::env::temp_dir().join(format!("service-{}.log", super::unique_suffix()));
+        let binary = env!("CARGO_BIN_EXE_order-service");
+        Self::spawn(binary, serde_json::to_value(config).unwrap(), port, Some(log), &[("FAILPOINTS", failpoints)]).await
+    }
+
     /// Runs a service binary at log level `info` with its log captured to a file.
     pub async fn logged(binary: &str, config: serde_json::Value) -> Self {
         let log = std::env::temp_dir().join(format!("service-{}.log", super::unique_suffix()));
@@ -34,7 +43,11 @@ impl ServiceProcess {
     }
 
     /// Runs a service binary on `port` (to come back where clients expect it after a kill).
-    pub async fn start_on(binary: &str, mut config: serde_json::Value, port: u16, log: Option<std::path::PathBuf>) -> Self {
+    pub async fn start_on(binary: &str, config: serde_json::Value, port: u16, log: Option<std::path::PathBuf>) -> Self {
+        Self::spawn(binary, config, port, log, &[]).await
+    }
+
+    async fn spawn(binary: &str, mut config: serde_json::Value, port: u16, log: Option<std::path::PathBuf>, env: &[(&str, &str)]) -> Self {
         config["port"] = port.into();
         let file = std::env::temp_dir().join(format!("service-{}.yaml", super::unique_suffix()));
         // JSON is YAML: the file layer takes it as it is.
@@ -47,6 +60,7 @@ impl ServiceProcess {
             .arg("--config")
             .arg(&file)
             .env("RUST_LOG", level)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
@@ -73,6 +87,18 @@ impl ServiceProcess {
     /// Runs a service binary with `config` (at log level warn, output inherited).
     pub async fn quiet(binary: &str, config: serde_json::Value) -> Self {
         Self::start(binary, config, None).await
+    }
+
+    /// Waits for the process to end by itself (a crash point); fails after `timeout`.
+    pub async fn exited(&mut self, timeout: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("process status") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the process is still running after {timeout:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// SIGKILL, and wait for the process to be gone.

@@ -3,10 +3,13 @@
 
 mod bad_input;
 mod concurrency;
+mod crash_points;
 mod crud;
 mod events;
+mod kill_9;
 mod person_sync;
 mod references;
+mod retention;
 mod transactions;
 mod write_race;
 

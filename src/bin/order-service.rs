@@ -8,6 +8,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Test builds only (feature `failpoints`): crash points armed by `FAILPOINTS`.
+    #[cfg(feature = "failpoints")]
+    let _crash_points = labs_order::crash_points::arm_from_env();
     let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;
     let config: OrderConfig = labs_order::config::load("order", file.as_deref(), &overrides)?;
     labs_order::telemetry::init(&config.log_level);

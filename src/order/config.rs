@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::person_sync::consumer::ConsumerConfig;
+use super::{person_sync::consumer::ConsumerConfig, retention::RetentionConfig};
 use crate::{
     auth::AuthConfig, config::Secret, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles,
     topics::PersonTopics,
@@ -34,6 +34,8 @@ pub struct OrderConfig {
     /// the replica on every write). A stale copy is repaired before its event is published;
     /// see `order::replica_cache`.
     pub replica_cache_ms: u64,
+    /// How long dedupe records (handled events, idempotency keys) are kept.
+    pub retention: RetentionConfig,
 }
 
 /// How the order service calls the contact service; the defaults keep a write under ~2 s
@@ -94,6 +96,7 @@ impl Default for OrderConfig {
             http: HttpLimits::default(),
             metrics_address: String::new(),
             replica_cache_ms: 1000,
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -114,6 +117,7 @@ impl OrderConfig {
             "contact.budget_ms must be >= contact.timeout_ms > 0"
         );
         self.auth.validate()?;
+        self.retention.validate()?;
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod person_sync;
 pub mod persons;
 pub mod replica_cache;
+pub mod retention;
 pub mod service;
 
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let replica_cache = Arc::new(replica_cache::ReplicaCache::new(std::time::Duration::from_millis(config.replica_cache_ms)));
     let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone(), replica_cache.clone());
     service.ensure_indexes().await?;
+    retention::ensure(&db, &config.retention).await?;
 
     let api = crate::api::order::order_router(Arc::new(api::OrderHandlers(service)));
     let (outbox, orders, refresh_metrics) =

@@ -50,13 +50,19 @@ pub fn run(extra: &[String]) -> Result<i32> {
         .context("nisshi did not start; try `cargo xtask install`")?;
 
     let mut cmd = cargo();
+    // The crash-point tests need the binaries they run built with the crash points in.
+    let features = ["--features", "labs-order/failpoints"];
     if nextest_available() {
         cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
     } else {
         println!("==> cargo-nextest not found (`cargo install cargo-nextest --locked` makes tests faster); using cargo test");
         cmd.args(["test", "--workspace", "--no-fail-fast"]);
     }
-    cmd.args(extra).current_dir(&root).env(MONGODB_URI_VAR, mongo_uri(mongo_port)).env(KAFKA_BOOTSTRAP_VAR, kafka_bootstrap(kafka_port));
+    cmd.args(features)
+        .args(extra)
+        .current_dir(&root)
+        .env(MONGODB_URI_VAR, mongo_uri(mongo_port))
+        .env(KAFKA_BOOTSTRAP_VAR, kafka_bootstrap(kafka_port));
     if let Some(images) = &images {
         cmd.env(MONGO_IMAGE_VAR, &images.mongo).env(KAFKA_IMAGE_VAR, &images.kafka);
     }

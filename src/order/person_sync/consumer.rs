@@ -118,6 +118,7 @@ impl PersonEventConsumer {
             match message {
                 Ok(message) => {
                     if self.handle(&message, &shutdown).await {
+                        crate::crash_points::crash_point(crate::crash_points::AFTER_COMMIT_BEFORE_OFFSET);
                         if let Err(e) = self.consumer.store_offset_from_message(&message) {
                             tracing::warn!(error = %e, "cannot store consumer offset");
                         }

@@ -240,6 +240,7 @@ impl PersonSync {
     ) -> mongodb::error::Result<(Outcome, Option<i64>)> {
         if unpark {
             self.parked.remove(session, event).await?;
+            crate::crash_points::crash_point(crate::crash_points::MID_PARKED_RETRY);
         }
         if self.processed.find_one(doc! { "_id": event.dedup_key() }).session(&mut *session).await?.is_some() {
             return Ok((Outcome::Duplicate, None));
@@ -364,6 +365,7 @@ impl PersonSync {
                 break;
             }
             self.orders.update_many(doc! { "_id": { "$in": &ids } }, pipeline.clone()).session(&mut *session).await?;
+            crate::crash_points::crash_point(crate::crash_points::MID_FAN_OUT); // orders written, nothing committed
             if (ids.len() as i64) < FAN_OUT_CHUNK {
                 break;
             }
