@@ -175,6 +175,7 @@ pub fn run(args: &[String]) -> Result<i32> {
         let _ = std::fs::remove_dir_all(dev.join("mongo"));
         let _ = std::fs::remove_dir_all(dev.join("kafka"));
     }
+    std::fs::create_dir_all(&dev)?;
     std::fs::write(root.join(PROFILE_FILE), if o.release { "release" } else { "debug" })?;
     println!("==> development secrets in {} (never committed)", secrets.dir.display());
     let mut init = Command::new(services::binary(&root, "labs-dev")?);
