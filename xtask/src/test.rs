@@ -1,4 +1,5 @@
-//! `cargo xtask test [ARGS...]`: all tests against fresh stand-ins on free ports.
+//! `cargo xtask test [ARGS...]`: all tests against fresh stand-ins on free ports; without ARGS
+//! also the client crate's doctests and examples (nextest runs no doctests).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -79,8 +80,30 @@ pub fn run(extra: &[String]) -> Result<i32> {
     let status = status?;
     if !status.success() {
         eprintln!("==> tests failed ({status}); stand-in logs are in {}", logs.display());
+        return Ok(exit_code(status));
     }
-    Ok(exit_code(status))
+    if !extra.is_empty() {
+        return Ok(exit_code(status)); // a filtered run stays fast
+    }
+    client_docs_and_examples(&root)
+}
+
+/// nextest skips doctests: the client crate's (including its README's) run here, and its
+/// examples are built, so the Rust a consumer copies from the docs compiles.
+fn client_docs_and_examples(root: &std::path::Path) -> Result<i32> {
+    let steps: [(&str, &[&str]); 2] = [
+        ("the client crate's doctests (lib.rs and generated/README.md)", &["test", "--doc", "-p", "labs-order-client"]),
+        ("the client crate's examples (generated/examples/)", &["build", "--examples", "-p", "labs-order-client"]),
+    ];
+    for (what, args) in steps {
+        println!("==> {what}");
+        let status = run_child(cargo().args(args).current_dir(root))?;
+        if !status.success() {
+            eprintln!("==> {what} failed ({status})");
+            return Ok(exit_code(status));
+        }
+    }
+    Ok(0)
 }
 
 fn nextest_available() -> bool {
