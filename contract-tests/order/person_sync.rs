@@ -16,7 +16,8 @@ async fn quiet_contact() -> OrderApp {
     quiet_contact_with(|_| {}).await
 }
 
-async fn quiet_contact_with(adjust: impl FnOnce(&mut labs_order::order::OrderConfig)) -> OrderApp {
+/// An order service whose contact service publishes nothing: the test sends the events.
+pub(super) async fn quiet_contact_with(adjust: impl FnOnce(&mut labs_order::order::OrderConfig)) -> OrderApp {
     let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();

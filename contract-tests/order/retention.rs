@@ -6,27 +6,17 @@
 
 use std::time::{Duration, Instant};
 
-use labs_order::order::OrderConfig;
 use labs_order_client::contact::types::Person as ContactPerson;
 use mongodb::bson::{doc, Document};
 
-use super::input_for;
-use crate::harness::{inject, reference_person_event, ContactApp, EventReader, OrderApp};
+use super::{input_for, person_sync::quiet_contact_with};
+use crate::harness::{inject, reference_person_event, EventReader, OrderApp};
 
 /// Short enough to wait for, long enough that a duplicate sent right after its original is
 /// still inside it however slow the machine is.
 const RETENTION_SECS: u64 = 30;
 const EXPIRY_WAIT: Duration = Duration::from_secs(RETENTION_SECS + 150);
 const SYNC_WAIT: Duration = Duration::from_secs(40);
-
-/// An order service whose contact service publishes nothing: the test sends the events.
-async fn quiet_contact_with(adjust: impl FnOnce(&mut OrderConfig)) -> OrderApp {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
-    let mut config = OrderApp::fresh_config(&contact.url);
-    config.person_topics = contact.config.topics.clone();
-    adjust(&mut config);
-    OrderApp::start(config, contact).await
-}
 
 async fn rename(app: &OrderApp, person_id: &str, first_name: &str) {
     let patch = ContactPerson { first_name: Some(first_name.into()), ..ContactPerson::default() };
