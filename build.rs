@@ -50,6 +50,6 @@ fn main() {
 
 fn fail(file: &str, err: &str) -> ! {
     eprintln!("error: cannot generate code from {file}: {err}");
-    eprintln!("hint: fix {file} (it must stay a superset of shared/reference, see README 'Changing the API'), then rebuild.");
+    eprintln!("hint: fix {file} (it must stay a superset of shared/reference, see docs/changing-the-api.md), then rebuild.");
     std::process::exit(1);
 }

@@ -1,5 +1,5 @@
 //! The contact service. Options: `--config FILE`, `--port`, `--host`, `--persons N`,
-//! `--max-latency SECONDS`, `--log-level`; every setting also as `CONTACT_<KEY>` (see README).
+//! `--max-latency SECONDS`, `--log-level`; every setting also as `CONTACT_<KEY>` (see docs/configuration.md).
 
 use labs_order::contact::{self, config::FLAGS, ContactConfig};
 

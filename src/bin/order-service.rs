@@ -1,5 +1,5 @@
 //! The order service. Options: `--config FILE`, `--port`, `--host`, `--contact-url`,
-//! `--log-level`; every setting also as `ORDER_<KEY>` (see README).
+//! `--log-level`; every setting also as `ORDER_<KEY>` (see docs/configuration.md).
 
 use labs_order::order::{self, config::FLAGS, OrderConfig};
 

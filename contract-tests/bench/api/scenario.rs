@@ -1,4 +1,4 @@
-//! The scenarios and the targets they are held against (issue 11; README for RSS and ratio).
+//! The scenarios and the targets they are held against (issue 11; docs/performance.md for RSS and ratio).
 
 use serde_json::{json, Value};
 
@@ -64,7 +64,7 @@ pub const POST_P99_MS_MAX_AT_16: f64 = 200.0;
 pub const DB_COMMANDS_PER_ORDER_MAX: f64 = 5.0;
 pub const CPU_US_PER_POST_MAX: f64 = 1000.0;
 pub const CPU_US_PER_GET_MAX: f64 = 150.0;
-/// README: peak RSS under load, and throughput against the raw driver.
+/// docs/performance.md: peak RSS under load, and throughput against the raw driver.
 pub const RSS_MIB_MAX: f64 = 40.0;
 pub const THROUGHPUT_RATIO_MIN: f64 = 0.9;
 
