@@ -8,6 +8,7 @@ mod chaos;
 mod compose;
 mod contact;
 mod containers;
+mod demo;
 mod docs_page;
 mod harness;
 mod ops;

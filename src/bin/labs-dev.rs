@@ -5,6 +5,9 @@
 //!       users' passwords under DIR, keeping whatever is already there.
 //!   labs-dev token DIR [--scope S]... [--ttl 1h] [--audience A]... [--subject NAME]
 //!       prints one token signed by DIR's key (all scopes, both audiences by default).
+//!   labs-dev demo ENV_FILE
+//!       walks the original flow against the system ENV_FILE describes (`target/dev/env` of a
+//!       running `cargo xtask up`), printing every request and response.
 
 use std::path::PathBuf;
 
@@ -12,10 +15,18 @@ use labs_order::devkit::{self, token};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (command, rest) = args.split_first().ok_or_else(|| anyhow::anyhow!("usage: labs-dev init DIR | labs-dev token DIR [options]"))?;
-    let (dir, options) = rest.split_first().ok_or_else(|| anyhow::anyhow!("{command}: give the secrets directory"))?;
+    let usage = "usage: labs-dev init DIR | labs-dev token DIR [options] | labs-dev demo ENV_FILE";
+    let (command, rest) = args.split_first().ok_or_else(|| anyhow::anyhow!("{usage}"))?;
+    let (dir, options) = rest.split_first().ok_or_else(|| anyhow::anyhow!("{command}: give the secrets directory (demo: the env file)"))?;
     let dir = PathBuf::from(dir);
     match command.as_str() {
+        "demo" => {
+            anyhow::ensure!(options.is_empty(), "{usage}");
+            let target = devkit::demo::target_from_env_file(&dir)?;
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let walked = runtime.block_on(devkit::demo::walk(&target, &mut std::io::stdout()))?;
+            println!("\norder {} follows person {}: done", walked.order_id, walked.changed_person_id);
+        }
         "init" => {
             for written in devkit::init(&dir)? {
                 eprintln!("created {written} in {}", dir.display());
@@ -50,7 +61,7 @@ fn main() -> anyhow::Result<()> {
             }
             println!("{}", token::SigningKey::read(&dir)?.mint(&spec)?);
         }
-        other => anyhow::bail!("unknown command {other}; commands: init, token"),
+        other => anyhow::bail!("unknown command {other}; commands: init, token, demo"),
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! broker users. `cargo xtask up` writes them through the `labs-dev` binary, which also mints
 //! tokens (`cargo xtask token`); the tests use the same code.
 
+pub mod demo;
 pub mod pki;
 pub mod token;
 
