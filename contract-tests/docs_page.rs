@@ -23,7 +23,7 @@ async fn drive_docs(base: &str, try_path: &str, operations: &[String]) {
     let dir = format!("{}/contract-tests/browser", env!("CARGO_MANIFEST_DIR"));
     assert!(
         std::path::Path::new(&format!("{dir}/node_modules/playwright-core")).exists(),
-        "the browser test tools are missing: run `cargo xtask install` (installs chromium and playwright-core)"
+        "the browser test tools are missing: run `cargo xtask install --browser` (installs chromium, npm and playwright-core)"
     );
     let token = crate::harness::auth::token(&["orders:read", "persons:read"]);
     let mut args = vec!["docs.mjs".to_string(), base.to_string(), try_path.to_string()];

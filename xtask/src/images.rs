@@ -52,7 +52,7 @@ pub fn run(args: &[String]) -> Result<i32> {
         engine_answers(),
         "no Docker engine answers (`docker info` fails): start one, or use `cargo xtask up` / `cargo xtask test`, which run on the local stand-ins"
     );
-    install::install()?;
+    install::runtime("cargo xtask images")?;
     build(release)?;
     Ok(0)
 }
@@ -176,13 +176,11 @@ fn ca_bundle() -> Option<PathBuf> {
 }
 
 fn ensure_debootstrap() -> Result<()> {
-    if Command::new("debootstrap").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success()) {
+    if crate::apt::succeeds(Command::new("debootstrap").arg("--version")) {
         return Ok(());
     }
-    println!("==> installing Debian's debootstrap (apt-get)");
-    let status = run_child(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "debootstrap"]))?;
-    ensure!(status.success(), "`apt-get install debootstrap` failed ({status}): install debootstrap (as root), then rerun");
-    Ok(())
+    let need = crate::apt::Need { package: "debootstrap", why: "builds the Debian base image (labs-order/debian)" };
+    crate::apt::install(&[need], "cargo xtask images")
 }
 
 /// `<repo>:<key>`, built by `make` (given both tags, keyed first) unless it exists; tagged

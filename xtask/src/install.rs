@@ -1,60 +1,65 @@
-//! `cargo xtask install`: the pinned stand-ins, cached outside the checkout. Idempotent: a
-//! stand-in that already answers is left alone.
+//! `cargo xtask install [--browser] [--yes]`: what running the system needs (system packages,
+//! the pinned stand-ins cached outside the checkout) and, with `--browser` or from `cargo xtask
+//! test`, the docs page test's browser. Idempotent: what is there is left alone.
 
 use std::fs;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context, Result};
 
+use crate::apt::{self, Need};
 use crate::standins::{self, NISSHI_VERSION, SECANTUS_VERSION};
-use crate::{cargo, run_child};
+use crate::{cargo, run_child, run_child_with_heartbeat};
 
-pub fn install() -> Result<()> {
+/// `cargo xtask install [--browser] [--yes]`.
+pub fn run(rest: &[String]) -> Result<i32> {
+    let mut browser = false;
+    for arg in apt::take_yes_flag(rest) {
+        match arg.as_str() {
+            "--browser" => browser = true,
+            other => anyhow::bail!("usage: cargo xtask install [--browser] [--yes] (got `{other}`)"),
+        }
+    }
+    runtime("cargo xtask install")?;
+    if browser {
+        browser_test_tools("cargo xtask install --browser")?;
+    }
+    Ok(0)
+}
+
+/// What `cargo xtask up` needs: the build's system packages and both stand-ins. `rerun` names
+/// the command for messages.
+pub fn runtime(rerun: &str) -> Result<()> {
     let tools = standins::cache_dir().join("tools");
     fs::create_dir_all(&tools)
         .with_context(|| format!("cannot create {}; set LABS_ORDER_CACHE to a writable directory", tools.display()))?;
-    install_system_packages()?;
+    let mut needs = apt::c_toolchain();
+    needs.extend(apt::openssl_headers());
+    needs.extend(apt::python_venv(&standins::secantus_venv()));
+    if needs.is_empty() {
+        println!("==> system packages present (C toolchain, pkg-config and OpenSSL headers, Python 3 venv)");
+    }
+    apt::install(&needs, rerun)?;
     install_secantus()?;
     remove_tansu();
-    install_nisshi()?;
-    install_browser_test_tools()
+    install_nisshi()
 }
 
-/// Debian packages the build needs: OpenSSL headers for librdkafka's TLS and SCRAM (rdkafka's
-/// `ssl` feature). The Kafka stand-in terminates TLS itself: no proxy to install.
-fn install_system_packages() -> Result<()> {
-    let has = |cmd: &mut Command| cmd.output().map(|o| o.status.success()).unwrap_or(false);
-    let mut missing = Vec::new();
-    if !has(Command::new("pkg-config").args(["--exists", "openssl"])) {
-        missing.extend(["pkg-config", "libssl-dev"]);
+/// What the docs page test (`contract-tests/docs_page.rs`) adds: Debian's Chromium, npm, and
+/// the pinned playwright-core (no browser download) in `contract-tests/browser`.
+pub fn browser_test_tools(rerun: &str) -> Result<()> {
+    let mut needs = Vec::new();
+    if !apt::succeeds(Command::new("chromium").arg("--version")) {
+        needs.push(Need { package: "chromium", why: "the browser of the docs page test (headless)" });
     }
-    if missing.is_empty() {
-        println!("==> system packages present (OpenSSL headers, pkg-config)");
-        return Ok(());
+    if !apt::on_path("npm") {
+        needs.push(Need { package: "npm", why: "installs playwright-core, which drives it (brings Node.js)" });
     }
-    println!("==> installing Debian packages {} (apt-get)", missing.join(" "));
-    let status = run_child(Command::new("apt-get").args(["install", "-y", "--no-install-recommends"]).args(&missing))?;
-    ensure!(
-        status.success(),
-        "`apt-get install {}` failed ({status}): install these Debian packages (as root), then rerun `cargo xtask install`",
-        missing.join(" ")
-    );
-    Ok(())
-}
-
-/// Debian's Chromium and the pinned playwright-core (no browser download) that drive the
-/// docs page test.
-fn install_browser_test_tools() -> Result<()> {
-    if Command::new("chromium").arg("--version").output().map(|o| o.status.success()).unwrap_or(false) {
-        println!("==> chromium already installed");
-    } else {
-        println!("==> installing Debian's chromium (apt-get) for the docs page test");
-        let status = run_child(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium"]))?;
-        ensure!(
-            status.success(),
-            "`apt-get install chromium` failed ({status}): install Debian's `chromium` package (as root), then rerun `cargo xtask install`"
-        );
+    if needs.is_empty() {
+        println!("==> chromium and npm present (docs page test)");
     }
+    apt::install(&needs, rerun)?;
     let dir = crate::workspace_root().join("contract-tests/browser");
     if dir.join("node_modules/playwright-core").exists() {
         println!("==> playwright-core already installed in {}", dir.display());
@@ -72,7 +77,7 @@ fn install_secantus() -> Result<()> {
         println!("==> SecantusDB {SECANTUS_VERSION} already installed in {}", venv.display());
         return Ok(());
     }
-    println!("==> installing SecantusDB {SECANTUS_VERSION} (pip) into {}", venv.display());
+    println!("==> installing the MongoDB stand-in SecantusDB {SECANTUS_VERSION} with pip, into the virtualenv {}", venv.display());
     if !standins::secantus_python().exists() {
         let status = run_child(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
         ensure!(
@@ -106,8 +111,10 @@ fn install_nisshi() -> Result<()> {
         println!("==> nisshi {NISSHI_VERSION} already installed in {}", root.display());
         return Ok(());
     }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "==> installing nisshi {NISSHI_VERSION} (cargo install) into {}; the first build takes about 30 minutes on 2 cores",
+        "==> building the Kafka stand-in nisshi {NISSHI_VERSION}, about 30–50 min on 2 cores (this machine: {cores}), once; \
+         installed into {} (cargo install)",
         root.display()
     );
     let build_dir = standins::cache_dir().join("nisshi-build");
@@ -116,7 +123,8 @@ fn install_nisshi() -> Result<()> {
         .args(["--no-default-features", "--features", "dynostore,libsql", "--root"])
         .arg(&root)
         .env("CARGO_TARGET_DIR", &build_dir);
-    let status = run_child(&mut cmd)?;
+    let started = Instant::now();
+    let status = run_child_with_heartbeat(&mut cmd, "nisshi build", Duration::from_secs(300))?;
     ensure!(
         status.success(),
         "`cargo install nisshi` failed ({status}): check that crates.io is reachable and a C compiler is installed, then rerun `cargo xtask install` (the build cache in {} is kept)",
@@ -128,7 +136,8 @@ fn install_nisshi() -> Result<()> {
         standins::nisshi_bin().display(),
         root.display()
     );
-    println!("==> nisshi {NISSHI_VERSION} installed; removing its build directory {}", build_dir.display());
+    let took = crate::minutes_seconds(started.elapsed());
+    println!("==> nisshi {NISSHI_VERSION} built in {took}; removing its build directory {}", build_dir.display());
     let _ = fs::remove_dir_all(&build_dir);
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Developer automation: `cargo xtask <command>`. Std only plus `anyhow`, so it builds in seconds.
 
+mod apt;
+mod demo;
 mod images;
 mod install;
 mod secured;
@@ -17,14 +19,21 @@ use anyhow::{bail, Context, Result};
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  install            install the pinned local stand-ins (SecantusDB for MongoDB, nisshi for Kafka)
-                     into ${LABS_ORDER_CACHE:-$HOME/.cache/labs-order}/tools; skips what is there
-  test [ARGS...]     start fresh stand-ins and run all tests (cargo nextest run, else cargo test)
-                     with LABS_TEST_MONGODB_URI and LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner
+  install [--browser] [--yes]
+                     what `up` needs: missing system packages (apt-get, asked first), the pinned
+                     stand-ins (SecantusDB for MongoDB, nisshi for Kafka) into
+                     ${LABS_ORDER_CACHE:-$HOME/.cache/labs-order}/tools; skips what is there.
+                     --browser: also chromium, npm and playwright-core (the docs page test)
+  test [--yes] [ARGS...]
+                     install (with --browser), start fresh stand-ins and run all tests (cargo
+                     nextest run, else cargo test) with LABS_TEST_MONGODB_URI and
+                     LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner
   images [--release] build the container images without a registry, cached by content (Debian
                      base from debootstrap, MongoDB and Kafka stand-ins, both services from the
                      Dockerfile with binaries built here); needs a Docker engine
   up [OPTIONS]       run the whole system on the stand-ins until Ctrl-C; see `cargo xtask up --help`
+  demo               walk the original flow against a running `up` (list persons, create an order,
+                     change a person, read the order again), printing every request and response
   chaos [--long]     the fault scenarios only (kills, broker and database outages, a slow contact
                      service) with their invariant checks; --long runs random faults for 10 minutes
   bench [NAME]       benchmarks with a baseline in the same run: api, events, fanout, list, startup
@@ -32,7 +41,10 @@ commands:
   token [--scope S]... [--ttl D] [--audience A]... [--subject NAME]
                      print a token (one line on stdout) that the `up` system accepts; default:
                      every scope, both services, valid 1h (D: 30s, 15m, 1h, 2d)
-  codegen [--check]  rewrite generated/src/*.rs from spec/ (with --check: only fail if it drifted)";
+  codegen [--check]  rewrite generated/src/*.rs from spec/ (with --check: only fail if it drifted)
+
+--yes (or LABS_ORDER_ASSUME_YES=1) installs missing system packages without asking; as root with
+CI set, nothing is asked either.";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -50,16 +62,16 @@ fn main() {
 fn run(args: &[String]) -> Result<i32> {
     let rest = args.get(1..).unwrap_or_default();
     match args.first().map(String::as_str) {
-        Some("install") => {
-            no_args("install", rest)?;
-            install::install()?;
-            Ok(0)
-        }
+        Some("install") => install::run(rest),
         Some("test") => test::run(rest),
         Some("images") => images::run(rest),
         Some("bench") => bench(rest),
         Some("up") => up::run(rest),
         Some("token") => token(rest),
+        Some("demo") => {
+            no_args("demo", rest)?;
+            demo::run()
+        }
         Some("chaos") => chaos(rest),
         Some("codegen") => codegen(rest),
         Some("help" | "-h" | "--help") => {
@@ -90,20 +102,25 @@ fn chaos(rest: &[String]) -> Result<i32> {
 /// it print the token, so `TOKEN=$(cargo xtask token)` works.
 fn token(rest: &[String]) -> Result<i32> {
     let root = workspace_root();
+    let mut mint = labs_dev(&root)?;
+    let secrets = root.join("target/dev/secrets");
+    anyhow::ensure!(secrets.join("jwks.json").exists(), "no development keys yet: run `cargo xtask up` first");
+    mint.arg("token").arg(&secrets).args(rest);
+    Ok(mint.status().context("cannot run labs-dev")?.code().unwrap_or(1))
+}
+
+/// `labs-dev`, built quietly in the profile of the last `cargo xtask up`, ready to take arguments.
+pub fn labs_dev(root: &Path) -> Result<Command> {
     // The profile the last `cargo xtask up` built, so a `--release` system needs no debug build.
     let release = std::fs::read_to_string(root.join(up::PROFILE_FILE)).is_ok_and(|p| p.trim() == "release");
     up::set_release(release);
     let mut build = cargo();
-    build.args(["build", "--quiet", "--bin", "labs-dev"]).current_dir(&root).stdout(std::process::Stdio::null());
+    build.args(["build", "--quiet", "--bin", "labs-dev"]).current_dir(root).stdout(std::process::Stdio::null());
     if release {
         build.arg("--release");
     }
     anyhow::ensure!(build.status().context("cannot run cargo")?.success(), "could not build labs-dev");
-    let secrets = root.join("target/dev/secrets");
-    anyhow::ensure!(secrets.join("jwks.json").exists(), "no development keys yet: run `cargo xtask up` first");
-    let mut mint = Command::new(services::binary(&root, "labs-dev")?);
-    mint.arg("token").arg(&secrets).args(rest);
-    Ok(mint.status().context("cannot run labs-dev")?.code().unwrap_or(1))
+    Ok(Command::new(services::binary(root, "labs-dev")?))
 }
 
 fn no_args(command: &str, rest: &[String]) -> Result<()> {
@@ -197,18 +214,40 @@ pub fn display(cmd: &Command) -> String {
 
 /// Runs `cmd` with inherited stdio until it exits; on Ctrl-C/SIGTERM to us, passes SIGTERM on.
 pub fn run_child(cmd: &mut Command) -> Result<ExitStatus> {
+    run_child_with_heartbeat(cmd, "", Duration::MAX)
+}
+
+/// Like [`run_child`], and prints `[<what>: N min so far]` every `every` (long builds whose own
+/// output may stay quiet for minutes).
+pub fn run_child_with_heartbeat(cmd: &mut Command, what: &str, every: Duration) -> Result<ExitStatus> {
     println!("    $ {}", display(cmd));
+    let started = std::time::Instant::now();
+    let mut next = every;
     let mut child = cmd.spawn().with_context(|| format!("cannot run {:?}", cmd.get_program()))?;
     let mut forwarded = false;
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(status);
         }
+        if started.elapsed() >= next {
+            println!("    [{what}: {} so far]", minutes_seconds(started.elapsed()));
+            next = next.saturating_add(every);
+        }
         if signals::stop_requested() && !forwarded {
             forwarded = true;
             let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `3 min 07 s`, or `12.3 s` under a minute.
+pub fn minutes_seconds(elapsed: Duration) -> String {
+    let secs = elapsed.as_secs();
+    if secs < 60 {
+        format!("{:.1} s", elapsed.as_secs_f64())
+    } else {
+        format!("{} min {:02} s", secs / 60, secs % 60)
     }
 }
 

@@ -1,5 +1,6 @@
-//! `cargo xtask test [ARGS...]`: all tests against fresh stand-ins on free ports; without ARGS
-//! also the client crate's doctests and examples (nextest runs no doctests).
+//! `cargo xtask test [--yes] [ARGS...]`: all tests against fresh stand-ins on free ports; without
+//! ARGS also the client crate's doctests and examples (nextest runs no doctests). Installs what
+//! `up` needs and the docs page test's browser first.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -17,7 +18,9 @@ pub const MONGO_IMAGE_VAR: &str = "LABS_TEST_MONGO_IMAGE";
 pub const KAFKA_IMAGE_VAR: &str = "LABS_TEST_KAFKA_IMAGE";
 
 pub fn run(extra: &[String]) -> Result<i32> {
-    install::install()?;
+    let extra = &crate::apt::take_yes_flag(extra)[..];
+    install::runtime("cargo xtask test")?;
+    install::browser_test_tools("cargo xtask test")?;
     // With an engine, the images first: the compose test runs them (cached by content, so a
     // warm run only checks their tags).
     let images = if images::engine_answers() {

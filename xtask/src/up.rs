@@ -2,26 +2,29 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
 
 use crate::secured::{self, User};
 use crate::services::{self, Service};
 use crate::standins::{self, ensure_port_free, log_tail, StandIn};
-use crate::{cargo, install, run_child, signals, workspace_root};
+use crate::{apt, cargo, install, minutes_seconds, run_child, signals, workspace_root};
 
 const HELP: &str = "usage: cargo xtask up [--contact-port 8080] [--order-port 3000] [--contact-internal-port 8443]
                       [--contact-metrics-port 9464] [--order-metrics-port 9465]
                       [--mongo-port 27017] [--kafka-port 9092] [--persons 10] [--max-latency SECONDS(0)]
-                      [--release]
+                      [--release] [--yes]
 Runs the whole system with its security on: SecantusDB with --auth and a user per service (data
 in target/dev/mongo), nisshi with SCRAM-SHA-512 on a TLS-only listener (data in target/dev/kafka),
 the contact service's mutual-TLS listener for the order service, and bearer tokens on both
 APIs. Development secrets (CA, certificates, JWT signing key, passwords) are generated into
 target/dev/secrets once. Logs go to target/dev/logs; target/dev/env says how to connect;
 `cargo xtask token` prints a token. Ctrl-C or SIGTERM stops everything. --release runs
-optimised builds (for load tests and profiling; the first build takes several minutes).";
+optimised builds (for load tests and profiling; the first build takes several minutes).
+A first run installs what is missing: system packages through apt-get (asked first; --yes or
+LABS_ORDER_ASSUME_YES=1 does not ask), SecantusDB (pip) and nisshi (built from crates.io, about
+30-50 min on 2 cores, once), and builds the services (about 25 min on 2 cores, once).";
 
 struct Options {
     contact_port: u16,
@@ -71,6 +74,10 @@ fn parse(args: &[String]) -> Result<Option<Options>> {
         }
         if arg == "--release" {
             o.release = true;
+            continue;
+        }
+        if arg == "--yes" {
+            apt::assume_yes();
             continue;
         }
         let (flag, inline) = arg.split_once('=').map_or((arg.as_str(), None), |(f, v)| (f, Some(v.to_string())));
@@ -134,6 +141,7 @@ impl Secrets {
 }
 
 pub fn run(args: &[String]) -> Result<i32> {
+    let started = Instant::now();
     let Some(o) = parse(args)? else {
         println!("{HELP}");
         return Ok(0);
@@ -157,8 +165,24 @@ pub fn run(args: &[String]) -> Result<i32> {
     }
     let env_file = dev.join("env");
     let _ = std::fs::remove_file(&env_file); // left by an `up` that was killed
-    install::install()?;
-    println!("==> building the services");
+    let profile = if o.release { "release" } else { "debug" };
+    let first_build = !services::target_dir(&root).join(profile).join("order-service").exists();
+    let mut once = Vec::new();
+    if !standins::nisshi_installed() {
+        once.push("the Kafka stand-in nisshi (about 30–50 min)");
+    }
+    if first_build {
+        once.push("the services (debug: about 25 min)");
+    }
+    if !once.is_empty() {
+        println!("==> first run: building {} on 2 cores, once; later runs start in seconds", once.join(" and "));
+    }
+    install::runtime("cargo xtask up")?;
+    if first_build {
+        println!("==> building the services ({profile}) for the first time: about 25 min on 2 cores for debug, longer for release");
+    } else {
+        println!("==> building the services ({profile}; only what changed)");
+    }
     let mut build = cargo();
     build.args(["build", "--bin", "contact-service", "--bin", "order-service", "--bin", "labs-dev"]).current_dir(&root);
     set_release(o.release);
@@ -281,7 +305,7 @@ pub fn run(args: &[String]) -> Result<i32> {
     let text: String = env.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
     std::fs::write(&env_file, &text).with_context(|| format!("cannot write {}", env_file.display()))?;
 
-    println!("==> up");
+    println!("==> up in {} (since `cargo xtask up` started; ready for requests)", minutes_seconds(started.elapsed()));
     println!("    contact service  {contact_url}  (bearer token; internal mTLS {internal_url})");
     println!("    order service    {order_url}  (bearer token)");
     println!("    metrics          {contact_metrics}  {order_metrics}");
@@ -290,6 +314,7 @@ pub fn run(args: &[String]) -> Result<i32> {
     println!("    logs             {}", logs.display());
     println!("    settings         {} (KEY=VALUE lines)", env_file.display());
     println!("    a token          TOKEN=$(cargo xtask token) && curl -H \"Authorization: Bearer $TOKEN\" {order_url}");
+    println!("    a walk-through   cargo xtask demo  (persons, an order, a person change the order follows)");
     println!("    Ctrl-C stops everything");
 
     let code = watch(&mut running);
