@@ -164,7 +164,11 @@ pub fn report(runs: &[Run], extra: Value) {
     for row in &mut met_rows {
         row[5] = if row[2..5].iter().any(|c| c.ends_with("NO")) { "no".into() } else { "yes".into() };
     }
-    print_table("api targets (issue 11, docs/performance.md): measured, met?", &["target", "scenario", "c=1", "c=16", "c=64", "met?"], &met_rows);
+    print_table(
+        "api targets (issue 11, docs/performance.md): measured, met?",
+        &["target", "scenario", "c=1", "c=16", "c=64", "met?"],
+        &met_rows,
+    );
     for scenario in Scenario::ALL {
         println!("baseline for {}: {}", scenario.name(), scenario.baseline());
     }
