@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod cloudevents;
 pub mod config;
+pub mod context;
 pub mod contact;
 pub mod crash_points;
 pub mod devkit;

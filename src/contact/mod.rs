@@ -50,7 +50,7 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
         spec: crate::ops::spec_json(include_str!("../../spec/contact-service.yaml"))?,
         refresh: Some(Arc::new(move || {
             let (outbox, metrics) = (outbox.clone(), refresh_metrics.clone());
-            Box::pin(async move { crate::ops::refresh_outbox(&outbox, &metrics).await })
+            Box::pin(async move { outbox.refresh_gauges(&metrics).await })
         })),
     };
     let mut app = crate::app::Public {
