@@ -1,6 +1,5 @@
 //! Labs Order Processing: the order and contact services and the platform they share.
 
-pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cloudevents;
@@ -15,6 +14,7 @@ pub mod mongo;
 pub mod ops;
 pub mod order;
 pub mod outbox;
+pub mod spec;
 pub mod telemetry;
 pub mod tls;
 pub mod topics;

@@ -38,8 +38,8 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
     seed::ensure_persons(&service, config.seed_persons).await.map_err(|e| anyhow::anyhow!("seeding persons: {e}"))?;
 
     let max_latency = config.max_latency_secs;
-    let operations = crate::api::contact::OPERATIONS;
-    let api = crate::api::contact::contact_router(Arc::new(api::ContactHandlers(service)))
+    let operations = crate::spec::contact::OPERATIONS;
+    let api = crate::spec::contact::contact_router(Arc::new(api::ContactHandlers(service)))
         .layer(axum::middleware::from_fn(move |req, next| artificial_latency(max_latency, req, next)));
     let outbox = Outbox::new(&db);
     let refresh_metrics = metrics.clone();

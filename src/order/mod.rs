@@ -50,7 +50,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     service.ensure_indexes().await?;
     retention::ensure(&db, &config.retention).await?;
 
-    let api = crate::api::order::order_router(Arc::new(api::OrderHandlers(service)));
+    let api = crate::spec::order::order_router(Arc::new(api::OrderHandlers(service)));
     let (outbox, orders, refresh_metrics) =
         (order_outbox.clone(), db.collection::<mongodb::bson::Document>(service::ORDERS_COLLECTION), metrics.clone());
     let ops = Ops {
@@ -75,7 +75,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let mut app = crate::app::Public {
         listener,
         api,
-        operations: crate::api::order::OPERATIONS,
+        operations: crate::spec::order::OPERATIONS,
         auth: &config.auth,
         ops: Arc::new(ops),
         limits: &config.http,

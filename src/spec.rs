@@ -1,4 +1,5 @@
-//! Server traits and routers generated from `spec/` by `build.rs`.
+//! The APIs as the specs define them: server traits, routers and operation tables generated
+//! from `spec/` by `build.rs`. Each service's `api.rs` implements its trait.
 
 /// The contact service API (`spec/contact-service.yaml`).
 pub mod contact {
