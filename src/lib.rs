@@ -7,7 +7,6 @@ pub mod config;
 pub mod context;
 pub mod contact;
 pub mod crash_points;
-pub mod devkit;
 pub mod http;
 pub mod kafka;
 pub mod mongo;

@@ -44,7 +44,7 @@ impl OrderApp {
         config.outbox.poll_interval_ms = 100;
         config.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
         // The order service's own service token: read persons, nothing else.
-        config.contact.token = Some(labs_order::config::Secret::new(super::auth::mint(&labs_order::devkit::token::TokenSpec {
+        config.contact.token = Some(labs_order::config::Secret::new(super::auth::mint(&labs_devkit::token::TokenSpec {
             subject: "order-service".into(),
             audiences: vec!["contact-service".into()],
             scopes: vec!["persons:read".into()],

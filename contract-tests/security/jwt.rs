@@ -1,7 +1,7 @@
 //! Bearer tokens on the public APIs: what is accepted, what is refused, and that a refusal
 //! changes nothing and tells nothing about the token.
 
-use labs_order::devkit::token::{jwks, SigningKey, TokenSpec};
+use labs_devkit::token::{jwks, SigningKey, TokenSpec};
 use serde_json::json;
 
 use super::refusal;

@@ -2,9 +2,7 @@
 
 mod images;
 mod install;
-mod secured;
 mod services;
-mod standins;
 mod test;
 mod up;
 
@@ -13,6 +11,7 @@ use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use xtask::{secured, standins};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -94,7 +93,7 @@ fn token(rest: &[String]) -> Result<i32> {
     let release = std::fs::read_to_string(root.join(up::PROFILE_FILE)).is_ok_and(|p| p.trim() == "release");
     up::set_release(release);
     let mut build = cargo();
-    build.args(["build", "--quiet", "--bin", "labs-dev"]).current_dir(&root).stdout(std::process::Stdio::null());
+    build.args(["build", "--quiet", "-p", "labs-devkit", "--bin", "labs-dev"]).current_dir(&root).stdout(std::process::Stdio::null());
     if release {
         build.arg("--release");
     }

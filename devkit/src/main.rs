@@ -8,7 +8,7 @@
 
 use std::path::PathBuf;
 
-use labs_order::devkit::{self, token};
+use labs_devkit::token;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,7 +17,7 @@ fn main() -> anyhow::Result<()> {
     let dir = PathBuf::from(dir);
     match command.as_str() {
         "init" => {
-            for written in devkit::init(&dir)? {
+            for written in labs_devkit::init(&dir)? {
                 eprintln!("created {written} in {}", dir.display());
             }
         }
@@ -37,9 +37,9 @@ fn main() -> anyhow::Result<()> {
             }
             for scope in &scopes {
                 anyhow::ensure!(
-                    labs_order::auth::SCOPES.contains(&scope.as_str()),
+                    token::SCOPES.contains(&scope.as_str()),
                     "unknown scope {scope}; scopes: {:?}",
-                    labs_order::auth::SCOPES
+                    token::SCOPES
                 );
             }
             if !scopes.is_empty() {
