@@ -6,6 +6,7 @@
 mod bench;
 mod chaos;
 mod compose;
+mod config;
 mod contact;
 mod containers;
 mod docs_page;

@@ -1,12 +1,12 @@
 //! Labs Order Processing: the order and contact services and the platform they share.
 
-pub mod app;
 pub mod auth;
 pub mod cloudevents;
 pub mod config;
 pub mod context;
 pub mod contact;
 pub mod crash_points;
+pub mod host;
 pub mod http;
 pub mod kafka;
 pub mod mongo;

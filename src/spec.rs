@@ -44,6 +44,17 @@ mod tests {
         );
     }
 
+    /// The development tokens (`labs-dev token`) carry every scope by default: exactly the
+    /// scopes the specs require.
+    #[test]
+    fn dev_tokens_know_every_scope_the_specs_require() {
+        let mut required: Vec<&str> =
+            super::order::OPERATIONS.iter().chain(super::contact::OPERATIONS).flat_map(|(.., scopes)| scopes.iter().copied()).collect();
+        required.sort_unstable();
+        required.dedup();
+        assert_eq!(required, labs_devkit::token::SCOPES);
+    }
+
     #[test]
     fn generated_server_code_is_reviewed() {
         insta::assert_snapshot!("contact_server", include_str!(concat!(env!("OUT_DIR"), "/contact_server.rs")));

@@ -28,17 +28,3 @@ pub async fn public_guard(
     }
     Ok(Some(Authenticator::bearer(Verifier::new(config).await?, operations)))
 }
-
-#[cfg(test)]
-mod tests {
-    /// The development tokens (`labs-dev token`) carry every scope by default: exactly the
-    /// scopes the specs require.
-    #[test]
-    fn dev_tokens_know_every_scope_the_specs_require() {
-        let mut required: Vec<&str> =
-            crate::spec::order::OPERATIONS.iter().chain(crate::spec::contact::OPERATIONS).flat_map(|(.., scopes)| scopes.iter().copied()).collect();
-        required.sort_unstable();
-        required.dedup();
-        assert_eq!(required, labs_devkit::token::SCOPES);
-    }
-}

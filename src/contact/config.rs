@@ -3,16 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::topics::PersonTopics;
-use crate::{auth::AuthConfig, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles};
+use crate::{host::CommonSettings, tls::TlsFiles};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ContactConfig {
-    pub host: String,
-    pub port: u16,
-    pub log_level: String,
-    pub mongodb: MongoConfig,
-    pub kafka: KafkaConfig,
+    /// `host`, `port`, `log_level`, `mongodb`, `kafka`, `outbox`, `auth`, `http`, `metrics_address`.
+    #[serde(flatten)]
+    pub common: CommonSettings,
     pub topics: PersonTopics,
     /// `source` of the published CloudEvents: this service's public URL.
     pub event_source: String,
@@ -20,12 +18,6 @@ pub struct ContactConfig {
     pub seed_persons: u64,
     /// Every REST call first sleeps a random time between 0 and this many seconds.
     pub max_latency_secs: f64,
-    pub outbox: RelayConfig,
-    /// Bearer-token checks on the public API.
-    pub auth: AuthConfig,
-    pub http: HttpLimits,
-    /// `host:port` serving `/metrics` alone; empty serves it beside the API.
-    pub metrics_address: String,
     /// The listener for other services: TLS with a required client certificate.
     pub internal: InternalListener,
 }
@@ -52,19 +44,11 @@ impl Default for InternalListener {
 impl Default for ContactConfig {
     fn default() -> Self {
         Self {
-            host: "127.0.0.1".into(),
-            port: 8080,
-            log_level: "info".into(),
-            mongodb: MongoConfig { database: "contacts".into(), ..MongoConfig::default() },
-            kafka: KafkaConfig::default(),
+            common: CommonSettings::for_service("contact-service", 8080, "contacts"),
             topics: PersonTopics::default(),
             event_source: "http://localhost:8080/api/v1/person".into(),
             seed_persons: 0,
             max_latency_secs: 0.0,
-            outbox: RelayConfig::default(),
-            auth: AuthConfig::for_audience("contact-service"),
-            http: HttpLimits::default(),
-            metrics_address: String::new(),
             internal: InternalListener::default(),
         }
     }
@@ -83,9 +67,8 @@ impl ContactConfig {
     /// Refuses settings the service cannot run with, naming the key.
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.max_latency_secs >= 0.0 && self.max_latency_secs.is_finite(), "max_latency_secs must be >= 0");
-        anyhow::ensure!(!self.mongodb.database.is_empty(), "mongodb.database must not be empty");
-        anyhow::ensure!(!self.kafka.bootstrap_servers.is_empty(), "kafka.bootstrap_servers must not be empty");
-        self.auth.validate()?;
+        anyhow::ensure!(!self.common.kafka.bootstrap_servers.is_empty(), "kafka.bootstrap_servers must not be empty");
+        self.common.validate()?;
         if self.internal.enabled {
             let tls = &self.internal.tls;
             anyhow::ensure!(
