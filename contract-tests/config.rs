@@ -5,10 +5,14 @@
 use labs_order::{config, contact::ContactConfig, order::OrderConfig};
 use serde_json::Value;
 
-fn top_level_keys(config: &impl serde::Serialize) -> Vec<String> {
-    let mut keys: Vec<String> = serde_json::to_value(config).unwrap().as_object().unwrap().keys().cloned().collect();
-    keys.sort();
-    keys
+/// The sorted top-level keys, and the defaults of the shared settings that differ per service.
+fn assert_keys_and_defaults(config: &impl serde::Serialize, keys: &[&str], port: u16, database: &str, audience: &str) {
+    let defaults = serde_json::to_value(config).unwrap();
+    let mut found: Vec<&str> = defaults.as_object().unwrap().keys().map(String::as_str).collect();
+    found.sort_unstable();
+    assert_eq!(found, keys);
+    let shared = [&defaults["host"], &defaults["port"], &defaults["log_level"], &defaults["mongodb"]["database"], &defaults["auth"]["audience"]];
+    assert_eq!(shared, [&Value::from("127.0.0.1"), &Value::from(port), &Value::from("info"), &Value::from(database), &Value::from(audience)]);
 }
 
 #[test]
@@ -17,10 +21,7 @@ fn the_order_service_keeps_its_keys_and_defaults() {
         "auth", "consumer", "contact", "event_source", "host", "http", "kafka", "log_level", "metrics_address", "mongodb", "order_topic",
         "outbox", "person_topics", "port", "replica_cache_ms", "retention",
     ];
-    assert_eq!(top_level_keys(&OrderConfig::default()), keys);
-    let defaults = serde_json::to_value(OrderConfig::default()).unwrap();
-    assert_eq!((&defaults["host"], &defaults["port"], &defaults["log_level"]), (&Value::from("127.0.0.1"), &Value::from(3000), &Value::from("info")));
-    assert_eq!((&defaults["mongodb"]["database"], &defaults["auth"]["audience"]), (&Value::from("orders"), &Value::from("order-service")));
+    assert_keys_and_defaults(&OrderConfig::default(), &keys, 3000, "orders", "order-service");
 }
 
 #[test]
@@ -29,10 +30,7 @@ fn the_contact_service_keeps_its_keys_and_defaults() {
         "auth", "event_source", "host", "http", "internal", "kafka", "log_level", "max_latency_secs", "metrics_address", "mongodb", "outbox",
         "port", "seed_persons", "topics",
     ];
-    assert_eq!(top_level_keys(&ContactConfig::default()), keys);
-    let defaults = serde_json::to_value(ContactConfig::default()).unwrap();
-    assert_eq!((&defaults["host"], &defaults["port"], &defaults["log_level"]), (&Value::from("127.0.0.1"), &Value::from(8080), &Value::from("info")));
-    assert_eq!((&defaults["mongodb"]["database"], &defaults["auth"]["audience"]), (&Value::from("contacts"), &Value::from("contact-service")));
+    assert_keys_and_defaults(&ContactConfig::default(), &keys, 8080, "contacts", "contact-service");
 }
 
 #[test]

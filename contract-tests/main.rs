@@ -11,6 +11,7 @@ mod contact;
 mod containers;
 mod docs_page;
 mod harness;
+mod layers;
 mod ops;
 mod order;
 mod request_id;
