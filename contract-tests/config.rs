@@ -11,15 +11,33 @@ fn assert_keys_and_defaults(config: &impl serde::Serialize, keys: &[&str], port:
     let mut found: Vec<&str> = defaults.as_object().unwrap().keys().map(String::as_str).collect();
     found.sort_unstable();
     assert_eq!(found, keys);
-    let shared = [&defaults["host"], &defaults["port"], &defaults["log_level"], &defaults["mongodb"]["database"], &defaults["auth"]["audience"]];
-    assert_eq!(shared, [&Value::from("127.0.0.1"), &Value::from(port), &Value::from("info"), &Value::from(database), &Value::from(audience)]);
+    let shared =
+        [&defaults["host"], &defaults["port"], &defaults["log_level"], &defaults["mongodb"]["database"], &defaults["auth"]["audience"]];
+    assert_eq!(
+        shared,
+        [&Value::from("127.0.0.1"), &Value::from(port), &Value::from("info"), &Value::from(database), &Value::from(audience)]
+    );
 }
 
 #[test]
 fn the_order_service_keeps_its_keys_and_defaults() {
     let keys = [
-        "auth", "consumer", "contact", "event_source", "host", "http", "kafka", "log_level", "metrics_address", "mongodb", "order_topic",
-        "outbox", "person_topics", "port", "replica_cache_ms", "retention",
+        "auth",
+        "consumer",
+        "contact",
+        "event_source",
+        "host",
+        "http",
+        "kafka",
+        "log_level",
+        "metrics_address",
+        "mongodb",
+        "order_topic",
+        "outbox",
+        "person_topics",
+        "port",
+        "replica_cache_ms",
+        "retention",
     ];
     assert_keys_and_defaults(&OrderConfig::default(), &keys, 3000, "orders", "order-service");
 }
@@ -27,8 +45,20 @@ fn the_order_service_keeps_its_keys_and_defaults() {
 #[test]
 fn the_contact_service_keeps_its_keys_and_defaults() {
     let keys = [
-        "auth", "event_source", "host", "http", "internal", "kafka", "log_level", "max_latency_secs", "metrics_address", "mongodb", "outbox",
-        "port", "seed_persons", "topics",
+        "auth",
+        "event_source",
+        "host",
+        "http",
+        "internal",
+        "kafka",
+        "log_level",
+        "max_latency_secs",
+        "metrics_address",
+        "mongodb",
+        "outbox",
+        "port",
+        "seed_persons",
+        "topics",
     ];
     assert_keys_and_defaults(&ContactConfig::default(), &keys, 8080, "contacts", "contact-service");
 }

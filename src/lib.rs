@@ -3,8 +3,8 @@
 pub mod auth;
 pub mod cloudevents;
 pub mod config;
-pub mod context;
 pub mod contact;
+pub mod context;
 pub mod crash_points;
 pub mod host;
 pub mod http;

@@ -89,7 +89,11 @@ impl ContactApp {
 
     pub fn events(&self) -> EventReader {
         let t = &self.config.topics;
-        EventReader::new(&self.config.common.kafka.bootstrap_servers, &[&t.created, &t.changed, &t.deleted], self.config.common.kafka.partitions)
+        EventReader::new(
+            &self.config.common.kafka.bootstrap_servers,
+            &[&t.created, &t.changed, &t.deleted],
+            self.config.common.kafka.partitions,
+        )
     }
 
     /// A plain HTTP client that sends a token with every scope.

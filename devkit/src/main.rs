@@ -36,11 +36,7 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             for scope in &scopes {
-                anyhow::ensure!(
-                    token::SCOPES.contains(&scope.as_str()),
-                    "unknown scope {scope}; scopes: {:?}",
-                    token::SCOPES
-                );
+                anyhow::ensure!(token::SCOPES.contains(&scope.as_str()), "unknown scope {scope}; scopes: {:?}", token::SCOPES);
             }
             if !scopes.is_empty() {
                 spec.scopes = scopes;

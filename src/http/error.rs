@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// Malformed input: JSON syntax, wrong types, bad parameters.
