@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::host::{CommonSettings, InternalListener};
 pub use crate::topics::PersonTopics;
-use crate::{host::CommonSettings, tls::TlsFiles};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -18,27 +18,9 @@ pub struct ContactConfig {
     pub seed_persons: u64,
     /// Every REST call first sleeps a random time between 0 and this many seconds.
     pub max_latency_secs: f64,
-    /// The listener for other services: TLS with a required client certificate.
+    /// The contact API for services, authenticated by their client certificate instead of a
+    /// JWT; what a verified client may do: read persons, nothing else, unless configured.
     pub internal: InternalListener,
-}
-
-/// The contact API for services, authenticated by their client certificate instead of a JWT.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct InternalListener {
-    pub enabled: bool,
-    pub host: String,
-    pub port: u16,
-    /// Server certificate and key, and the CA that client certificates must chain to.
-    pub tls: TlsFiles,
-    /// What a verified client may do: read persons, nothing else, unless configured.
-    pub scopes: Vec<String>,
-}
-
-impl Default for InternalListener {
-    fn default() -> Self {
-        Self { enabled: false, host: "127.0.0.1".into(), port: 8443, tls: TlsFiles::default(), scopes: vec!["persons:read".into()] }
-    }
 }
 
 impl Default for ContactConfig {
@@ -49,7 +31,7 @@ impl Default for ContactConfig {
             event_source: "http://localhost:8080/api/v1/person".into(),
             seed_persons: 0,
             max_latency_secs: 0.0,
-            internal: InternalListener::default(),
+            internal: InternalListener { scopes: vec!["persons:read".into()], ..InternalListener::default() },
         }
     }
 }
@@ -69,13 +51,6 @@ impl ContactConfig {
         anyhow::ensure!(self.max_latency_secs >= 0.0 && self.max_latency_secs.is_finite(), "max_latency_secs must be >= 0");
         anyhow::ensure!(!self.common.kafka.bootstrap_servers.is_empty(), "kafka.bootstrap_servers must not be empty");
         self.common.validate()?;
-        if self.internal.enabled {
-            let tls = &self.internal.tls;
-            anyhow::ensure!(
-                !tls.cert_file.is_empty() && !tls.key_file.is_empty() && !tls.ca_file.is_empty(),
-                "internal.enabled needs internal.tls.cert_file, key_file and ca_file"
-            );
-        }
-        Ok(())
+        self.internal.validate()
     }
 }

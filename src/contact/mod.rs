@@ -45,23 +45,9 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
     });
     let spec = include_str!("../../spec/contact-service.yaml");
     host.serve(listener, PublicApi { router: router.clone(), operations, spec, refresh }).await?;
-    if config.internal.enabled {
-        serve_internal(&mut host, &config.internal, router).await?;
-    }
+    host.serve_internal(&config.internal, router, operations).await?;
     host.relay(Outbox::new(&host.db), wake);
     Ok(host)
-}
-
-/// The API again on the internal listener: TLS with a required client certificate, whose
-/// holder gets the configured scopes.
-async fn serve_internal(host: &mut Host, internal: &config::InternalListener, router: axum::Router) -> anyhow::Result<()> {
-    let listener = TcpListener::bind((internal.host.as_str(), internal.port))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on internal {}:{}: {e}", internal.host, internal.port))?;
-    let tls = tokio_rustls::TlsAcceptor::from(crate::tls::server_requiring_client_certs(&internal.tls)?);
-    let guard = crate::auth::Authenticator::trusted_peer(&internal.scopes, crate::spec::contact::OPERATIONS);
-    host.add_endpoint(Host::INTERNAL, listener, Some(tls), crate::auth::protect(router, guard));
-    Ok(())
 }
 
 /// Simulates a slow service: sleeps a random 0..=max seconds before each API call.

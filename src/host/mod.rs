@@ -19,7 +19,7 @@ use tokio::{
 };
 use tokio_rustls::TlsAcceptor;
 
-pub use settings::CommonSettings;
+pub use settings::{CommonSettings, InternalListener};
 
 use crate::{
     auth::Operation,
@@ -100,7 +100,22 @@ impl Host {
         Ok(())
     }
 
-    /// Another endpoint, such as an internal TLS listener, with the layers every endpoint has.
+    /// `router` again on the internal listener, if enabled: TLS with a required client
+    /// certificate, whose holder gets the configured scopes for `operations`.
+    pub async fn serve_internal(&mut self, internal: &InternalListener, router: Router, operations: &[Operation]) -> anyhow::Result<()> {
+        if !internal.enabled {
+            return Ok(());
+        }
+        let listener = TcpListener::bind((internal.host.as_str(), internal.port))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on internal {}:{}: {e}", internal.host, internal.port))?;
+        let tls = TlsAcceptor::from(crate::tls::server_requiring_client_certs(&internal.tls)?);
+        let guard = crate::auth::Authenticator::trusted_peer(&internal.scopes, operations);
+        self.add_endpoint(Self::INTERNAL, listener, Some(tls), crate::auth::protect(router, guard));
+        Ok(())
+    }
+
+    /// Another endpoint with the layers every endpoint has.
     pub fn add_endpoint(&mut self, name: &'static str, listener: TcpListener, tls: Option<TlsAcceptor>, router: Router) {
         let router = crate::http::with_common_layers(router, self.metrics.clone(), &self.settings.http);
         self.endpoints.push(Endpoint { name, listener, tls, router });

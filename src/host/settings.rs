@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::AuthConfig, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig};
+use crate::{auth::AuthConfig, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CommonSettings {
@@ -42,5 +42,36 @@ impl CommonSettings {
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(!self.mongodb.database.is_empty(), "mongodb.database must not be empty");
         self.auth.validate()
+    }
+}
+
+/// A listener for other services (`internal.*`): TLS with a required client certificate, whose
+/// holder gets `scopes` instead of a JWT's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InternalListener {
+    pub enabled: bool,
+    pub host: String,
+    pub port: u16,
+    /// Server certificate and key, and the CA that client certificates must chain to.
+    pub tls: TlsFiles,
+    /// What a verified client may do.
+    pub scopes: Vec<String>,
+}
+
+impl Default for InternalListener {
+    fn default() -> Self {
+        Self { enabled: false, host: "127.0.0.1".into(), port: 8443, tls: TlsFiles::default(), scopes: Vec::new() }
+    }
+}
+
+impl InternalListener {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let tls = &self.tls;
+        anyhow::ensure!(
+            !self.enabled || (!tls.cert_file.is_empty() && !tls.key_file.is_empty() && !tls.ca_file.is_empty()),
+            "internal.enabled needs internal.tls.cert_file, key_file and ca_file"
+        );
+        Ok(())
     }
 }
