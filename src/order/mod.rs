@@ -47,9 +47,24 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     service.ensure_indexes().await?;
     retention::ensure(&db, &config.retention).await?;
 
-    let (outbox, orders) = (order_outbox.clone(), db.collection::<mongodb::bson::Document>(service::ORDERS_COLLECTION));
-    // Counted at scrape time: right after restarts and bulk deletes alike.
-    let refresh = crate::host::gauges(move || {
+    let refresh = gauges(order_outbox.clone(), db.collection(service::ORDERS_COLLECTION), metrics);
+    let router = crate::spec::order::order_router(Arc::new(api::OrderHandlers(service)));
+    let (operations, spec) = (crate::spec::order::OPERATIONS, include_str!("../../spec/order-service.yaml"));
+    host.serve(listener, PublicApi { router, operations, spec, refresh }).await?;
+    host.relay(order_outbox, wake);
+    if config.consumer.enabled {
+        start_person_sync(&mut host, &config, lookup, replica_cache)?;
+    }
+    Ok(host)
+}
+
+/// The gauges counted at scrape time: right after restarts and bulk deletes alike.
+fn gauges(
+    outbox: outbox::OrderOutbox,
+    orders: mongodb::Collection<mongodb::bson::Document>,
+    metrics: Arc<Metrics>,
+) -> Option<crate::ops::GaugeRefresh> {
+    crate::host::gauges(move || {
         let (outbox, orders, metrics) = (outbox.clone(), orders.clone(), metrics.clone());
         async move {
             if let Ok(n) = orders.count_documents(model::live()).await {
@@ -60,15 +75,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
                 metrics.outbox_oldest_age_seconds.set(age.map_or(0.0, |d| d.as_secs_f64()));
             }
         }
-    });
-    let router = crate::spec::order::order_router(Arc::new(api::OrderHandlers(service)));
-    let (operations, spec) = (crate::spec::order::OPERATIONS, include_str!("../../spec/order-service.yaml"));
-    host.serve(listener, PublicApi { router, operations, spec, refresh }).await?;
-    host.relay(order_outbox, wake);
-    if config.consumer.enabled {
-        start_person_sync(&mut host, &config, lookup, replica_cache)?;
-    }
-    Ok(host)
+    })
 }
 
 /// The person-event consumer and the retries of parked events, keeping the replica current.
