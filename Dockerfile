@@ -33,7 +33,7 @@ COPY . .
 # copied out of the cached target directory in the same step.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked --bin contact-service --bin order-service --bin labs-dev \
+    cargo build --release --locked -p labs-order -p labs-devkit --bin contact-service --bin order-service --bin labs-dev \
  && mkdir -p /out \
  && cp target/release/contact-service target/release/order-service target/release/labs-dev /out/
 

@@ -1,6 +1,6 @@
 //! Generates, from `spec/*.yaml`, into `OUT_DIR` only:
 //! - `<api>_server.rs`: the server trait, typed inputs and responses, and the axum router
-//!   (included by `src/api.rs`);
+//!   (included by `src/spec.rs`);
 //! - `<api>_client.rs`: the progenitor client, which must equal the committed copy in
 //!   `generated/src/<api>.rs` (the crate outside consumers use): a drift fails the build with
 //!   what to run. `UPDATE_GENERATED=1` (set by `cargo xtask codegen`) rewrites the copy instead.

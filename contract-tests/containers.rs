@@ -18,14 +18,14 @@ async fn services_run_on_mongo_and_kafka_containers_of_the_fixture() {
     crate::harness::infra::infra(); // logging and TLS provider
     let c = containers::shared();
     let contact = ContactApp::spawn_with(|config| {
-        config.mongodb.uri = labs_order::config::Secret::new(&c.mongo_uri);
-        config.kafka.bootstrap_servers = c.kafka_bootstrap.clone();
+        config.common.mongodb.uri = labs_order::config::Secret::new(&c.mongo_uri);
+        config.common.kafka.bootstrap_servers = c.kafka_bootstrap.clone();
     })
     .await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
-    config.mongodb.uri = labs_order::config::Secret::new(&c.mongo_uri);
-    config.kafka.bootstrap_servers = c.kafka_bootstrap.clone();
+    config.common.mongodb.uri = labs_order::config::Secret::new(&c.mongo_uri);
+    config.common.kafka.bootstrap_servers = c.kafka_bootstrap.clone();
     let app = OrderApp::start(config, contact).await;
 
     let ada = Person { first_name: Some("Ada".into()), last_name: Some("Lovelace".into()), ..Default::default() };

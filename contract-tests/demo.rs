@@ -1,9 +1,9 @@
-//! `cargo xtask demo`'s walk (`labs_order::devkit::demo`, the README's flow) against a fresh
+//! `cargo xtask demo`'s walk (`labs_devkit::demo`, the README's flow) against a fresh
 //! pair of services: persons, an order for three of them, a person change the order follows.
 
 use std::time::Duration;
 
-use labs_order::devkit::demo::{walk, Target};
+use labs_devkit::demo::{walk, Target};
 
 use crate::harness::{auth, OrderApp};
 

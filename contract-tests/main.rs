@@ -6,11 +6,13 @@
 mod bench;
 mod chaos;
 mod compose;
+mod config;
 mod contact;
 mod containers;
 mod demo;
 mod docs_page;
 mod harness;
+mod layers;
 mod ops;
 mod order;
 mod request_id;

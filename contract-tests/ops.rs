@@ -40,7 +40,7 @@ async fn readiness_turns_503_while_the_database_is_down_and_recovers_without_a_r
     let dir = std::env::temp_dir().join(format!("ready-{}", crate::harness::unique_suffix()));
     let port = standins::free_port();
     let mongo = standins::start_mongo(port, &dir.join("data"), &dir.join("mongo.log")).expect("own SecantusDB");
-    let app = ContactApp::spawn_with(|c| c.mongodb.uri = labs_order::config::Secret::new(standins::mongo_uri(port))).await;
+    let app = ContactApp::spawn_with(|c| c.common.mongodb.uri = labs_order::config::Secret::new(standins::mongo_uri(port))).await;
     assert_eq!(get(&format!("{}/health/ready", app.url)).await.0, 200);
 
     drop(mongo); // stops it

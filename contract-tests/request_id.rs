@@ -29,7 +29,7 @@ async fn a_request_id_follows_the_order_and_the_person_change_through_every_hop(
     let orders = ServiceProcess::logged(env!("CARGO_BIN_EXE_order-service"), serde_json::to_value(&order_config).unwrap()).await;
     let contacts = contact::Client::new(&contact.url, ClientAuth::bearer(crate::harness::auth::full_token()));
     let order_client = order::Client::new(&orders.url, ClientAuth::bearer(crate::harness::auth::full_token()));
-    let mut order_events = EventReader::new(&order_config.kafka.bootstrap_servers, &[&order_config.order_topic], 3);
+    let mut order_events = EventReader::new(&order_config.common.kafka.bootstrap_servers, &[&order_config.order_topic], 3);
 
     let person = contacts
         .create_using_post()

@@ -24,7 +24,7 @@ pub fn new_event(source: &str, ty: &str, subject: &str, data: Value, request_id:
         builder = builder.extension(REQUEST_ID_EXTENSION, id);
     }
     // Distributed tracing extension: the trace of the request that caused the event.
-    if let Some(traceparent) = crate::http::current_traceparent() {
+    if let Some(traceparent) = crate::context::current_traceparent() {
         builder = builder.extension(TRACEPARENT_EXTENSION, traceparent.as_ref());
     }
     builder.build().map_err(|e| anyhow::anyhow!("invalid CloudEvent: {e}"))

@@ -60,7 +60,7 @@ async fn api() {
         ids.push(created.json::<Value>().await.unwrap()["orderID"].as_str().unwrap().to_string());
     }
     let ids = Arc::new(ids);
-    let probe_db = labs_order::mongo::connect(&config.mongodb, "bench-probe").await.unwrap();
+    let probe_db = labs_order::mongo::connect(&config.common.mongodb, "bench-probe").await.unwrap();
     let probe = ServiceProbe::new(&service, &config, probe_db.clone());
     if !probe.drained(DRAIN_TIMEOUT).await {
         println!("warning: the relay had not published the seeded orders' events after {DRAIN_TIMEOUT:?}");
@@ -70,7 +70,7 @@ async fn api() {
     let event = labs_order::cloudevents::new_event(&config.event_source, "order.created", &ids[0], served, Some("bench")).unwrap();
     let payload = labs_order::cloudevents::to_structured_json(&event).unwrap();
     let baseline = Baseline::prepare(&config, &probe_db, payload).await;
-    let baseline_relay = relay::spawn(baseline.clone(), Publisher::new(&config).await, &config.outbox);
+    let baseline_relay = relay::spawn(baseline.clone(), Publisher::new(&config).await, &config.common.outbox);
     let idle_rss = super::proc::status_kib(probe.pid, "VmRSS") as f64 / 1024.0;
     let idle_commands_per_s = probe.idle_commands_per_s(Duration::from_secs(3)).await;
 

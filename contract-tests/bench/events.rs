@@ -36,7 +36,7 @@ async fn events() {
     assert_eq!(created.status().as_u16(), 200);
 
     // 1,000 persons in the replica and 3,000 orders, cloned from what the service stored.
-    let db = labs_order::mongo::connect(&config.mongodb, "bench").await.unwrap();
+    let db = labs_order::mongo::connect(&config.common.mongodb, "bench").await.unwrap();
     let (replica, orders) = (db.collection::<Document>(PERSONS_COLLECTION), db.collection::<Document>(ORDERS_COLLECTION));
     let person_template = replica.find_one(doc! { "_id": &ada }).await.unwrap().unwrap();
     let mut order_template = orders.find_one(doc! {}).await.unwrap().unwrap();
@@ -85,7 +85,7 @@ async fn events() {
     let before = applied(&http.get(&metrics_url).send().await.unwrap().text().await.unwrap());
     let cpu_before = cpu_seconds(service.pid());
     let started = Instant::now();
-    inject_many(&config.kafka.bootstrap_servers, records).await;
+    inject_many(&config.common.kafka.bootstrap_servers, records).await;
     loop {
         let now = applied(&http.get(&metrics_url).send().await.unwrap().text().await.unwrap()) - before;
         if now as usize >= total {
@@ -99,7 +99,7 @@ async fn events() {
     let last = orders.count_documents(doc! { "soldTo.lastName": format!("V{}", 1 + VERSIONS) }).await.unwrap();
     assert_eq!(last as usize, PERSONS * ORDERS_PER_PERSON, "every order shows the last version");
 
-    let baseline_time = baseline.consume_and_apply(&config.kafka.bootstrap_servers, &topic, total).await;
+    let baseline_time = baseline.consume_and_apply(&config.common.kafka.bootstrap_servers, &topic, total).await;
     let (service_rate, baseline_rate) = (total as f64 / service_time.as_secs_f64(), total as f64 / baseline_time.as_secs_f64());
     print_table(
         "events: 10,000 versioned person changes, 1,000 persons x 3 orders",

@@ -21,7 +21,7 @@ async fn fanout() {
     let app = OrderApp::start(config, contact).await;
     let ada = app.person("Ada").await;
     app.client.create_using_post().body(crate::order::input_for(&ada)).send().await.unwrap();
-    let db = labs_order::mongo::connect(&app.config.mongodb, "bench").await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "bench").await.unwrap();
     let orders = db.collection::<Document>("orders");
     let mut template = orders.find_one(doc! {}).await.unwrap().unwrap();
     // Copies are published orders: nothing staged.
@@ -73,7 +73,7 @@ async fn fanout() {
     let before = reqwest::get(format!("{}/metrics", app.url)).await.unwrap().text().await.unwrap();
     let started = Instant::now();
     let event = versioned_person_event("person.changed", &ada, 99, Some(json!({ "id": ada, "firstName": "Ada", "lastName": "Fanout" })));
-    inject(&app.config.kafka.bootstrap_servers, &app.config.person_topics.changed, &ada, &event, &[]).await;
+    inject(&app.config.common.kafka.bootstrap_servers, &app.config.person_topics.changed, &ada, &event, &[]).await;
     // Done when the event's transaction committed (the consumer counts it afterwards): watching
     // the service's metrics costs the database nothing, unlike counting 10,000 orders in a loop.
     let applied = r#"person_events_handled_total{outcome="applied"}"#;

@@ -29,7 +29,7 @@ async fn list() {
     let url = format!("{}/api/v1/order", service.url);
     assert_eq!(http.post(&url).bearer_auth(&token).json(&input_for(&ada)).send().await.unwrap().status().as_u16(), 200);
 
-    let db = labs_order::mongo::connect(&config.mongodb, "bench").await.unwrap();
+    let db = labs_order::mongo::connect(&config.common.mongodb, "bench").await.unwrap();
     let orders = db.collection::<Document>(ORDERS_COLLECTION);
     let mut template = orders.find_one(doc! {}).await.unwrap().unwrap();
     template.remove("outbox"); // copies are published orders: nothing staged

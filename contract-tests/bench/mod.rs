@@ -14,7 +14,7 @@ mod startup;
 /// A contact service in this process (with or without its relay) and the configuration of an
 /// order service following its topics.
 pub async fn contact_and_order_config(contact_outbox: bool) -> (crate::harness::ContactApp, labs_order::order::OrderConfig) {
-    let contact = crate::harness::ContactApp::spawn_with(|c| c.outbox.enabled = contact_outbox).await;
+    let contact = crate::harness::ContactApp::spawn_with(|c| c.common.outbox.enabled = contact_outbox).await;
     let mut config = crate::harness::OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
     (contact, config)

@@ -41,7 +41,7 @@ async fn startup() {
     let mut service_ms = Vec::new();
     for run in 0..=RUNS {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        config.port = port;
+        config.common.port = port;
         std::fs::write(&file, serde_json::to_vec(&config).unwrap()).unwrap();
         let started = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_order-service"))
@@ -68,9 +68,9 @@ async fn startup() {
     let mut baseline_ms = Vec::new();
     for _ in 0..RUNS {
         let started = Instant::now();
-        let db = labs_order::mongo::connect(&config.mongodb, "bench-startup").await.unwrap();
+        let db = labs_order::mongo::connect(&config.common.mongodb, "bench-startup").await.unwrap();
         db.run_command(mongodb::bson::doc! { "ping": 1 }).await.unwrap();
-        let bootstrap = config.kafka.bootstrap_servers.clone();
+        let bootstrap = config.common.kafka.bootstrap_servers.clone();
         tokio::task::spawn_blocking(move || {
             let consumer: BaseConsumer = ClientConfig::new().set("bootstrap.servers", &bootstrap).create().unwrap();
             consumer.fetch_metadata(None, Duration::from_secs(5)).unwrap();

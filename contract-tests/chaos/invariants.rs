@@ -151,8 +151,10 @@ async fn orders_match_topic(db: &mongodb::Database, bootstrap: &str, topic: &str
 /// Every order shows its persons as the contact service holds them now (or, for a deleted
 /// person, as last known), and the replica holds each person at the contact service's version.
 async fn orders_follow_persons(system: &System) {
-    let (contacts, orders) =
-        (system.database(&system.contact_config.mongodb.database).await, system.database(&system.order_config.mongodb.database).await);
+    let (contacts, orders) = (
+        system.database(&system.contact_config.common.mongodb.database).await,
+        system.database(&system.order_config.common.mongodb.database).await,
+    );
     // Progress: person events the order service has handled.
     let handled = || async { orders.collection::<Document>("processed_events").count_documents(doc! {}).await.unwrap_or(0) };
     eventually_while_progressing(
@@ -231,10 +233,12 @@ impl std::fmt::Display for Converged {
 
 /// All of the above, and what they covered.
 pub async fn assert_converged(system: &System) -> Converged {
-    let (contacts, orders) =
-        (system.database(&system.contact_config.mongodb.database).await, system.database(&system.order_config.mongodb.database).await);
-    let bootstrap = system.contact_config.kafka.bootstrap_servers.clone();
-    let partitions = system.contact_config.kafka.partitions;
+    let (contacts, orders) = (
+        system.database(&system.contact_config.common.mongodb.database).await,
+        system.database(&system.order_config.common.mongodb.database).await,
+    );
+    let bootstrap = system.contact_config.common.kafka.bootstrap_servers.clone();
+    let partitions = system.contact_config.common.kafka.partitions;
     let t = &system.contact_config.topics;
     let (person_redeliveries, person_events) =
         outbox_matches_topics(&contacts, &bootstrap, &[&t.created, &t.changed, &t.deleted], partitions).await;

@@ -47,10 +47,10 @@ impl System {
         system.start_mongo().await;
         system.start_kafka().await;
         let (mongo, kafka) = (standins::mongo_uri(mongo_port), standins::kafka_bootstrap(kafka_port));
-        system.contact_config.mongodb.uri = labs_order::config::Secret::new(&mongo);
-        system.contact_config.kafka.bootstrap_servers = kafka.clone();
-        system.order_config.mongodb.uri = labs_order::config::Secret::new(&mongo);
-        system.order_config.kafka.bootstrap_servers = kafka;
+        system.contact_config.common.mongodb.uri = labs_order::config::Secret::new(&mongo);
+        system.contact_config.common.kafka.bootstrap_servers = kafka.clone();
+        system.order_config.common.mongodb.uri = labs_order::config::Secret::new(&mongo);
+        system.order_config.common.kafka.bootstrap_servers = kafka;
         system.order_config.contact.url = format!("http://127.0.0.1:{}", system.contact_port);
         system.order_config.person_topics = system.contact_config.topics.clone();
         system.start_contact().await;
@@ -130,7 +130,7 @@ impl System {
     }
 
     pub async fn database(&self, name: &str) -> mongodb::Database {
-        let config = labs_order::mongo::MongoConfig { database: name.into(), ..self.order_config.mongodb.clone() };
+        let config = labs_order::mongo::MongoConfig { database: name.into(), ..self.order_config.common.mongodb.clone() };
         labs_order::mongo::connect(&config, "chaos-check").await.unwrap()
     }
 }

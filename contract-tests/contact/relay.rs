@@ -34,7 +34,7 @@ async fn events_written_before_a_crash_are_published_after_restart_exactly_once_
     let config = ContactApp::fresh_config();
     let crashed = ContactApp::start({
         let mut c = config.clone();
-        c.outbox.enabled = false; // the process dies before its relay publishes anything
+        c.common.outbox.enabled = false; // the process dies before its relay publishes anything
         c
     })
     .await;

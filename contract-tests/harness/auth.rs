@@ -3,7 +3,7 @@
 
 use std::{path::PathBuf, sync::OnceLock};
 
-use labs_order::devkit::token::{jwks, SigningKey, TokenSpec};
+use labs_devkit::token::{jwks, SigningKey, TokenSpec};
 
 pub struct TestIssuer {
     pub key: SigningKey,

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use labs_order::{
-    app::Endpoint,
     contact::{self, ContactConfig},
+    host::Host,
 };
 use labs_order_client::{contact::Client, ClientAuth};
 
@@ -37,15 +37,16 @@ impl ContactApp {
     pub fn fresh_config() -> ContactConfig {
         let infra = infra();
         let suffix = unique_suffix();
-        let mut config = ContactConfig { port: 0, ..ContactConfig::default() };
-        config.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
-        config.mongodb.database = format!("contacts_{suffix}");
-        config.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
+        let mut config = ContactConfig::default();
+        config.common.port = 0;
+        config.common.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
+        config.common.mongodb.database = format!("contacts_{suffix}");
+        config.common.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
         for topic in [&mut config.topics.created, &mut config.topics.changed, &mut config.topics.deleted] {
             topic.push_str(&format!("-{suffix}"));
         }
-        config.outbox.poll_interval_ms = 100;
-        config.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
+        config.common.outbox.poll_interval_ms = 100;
+        config.common.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
         config
     }
 
@@ -58,8 +59,8 @@ impl ContactApp {
     pub async fn start_on(config: ContactConfig, port: u16) -> Self {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
         let app = contact::build(config.clone(), listener).await.expect("contact service builds");
-        let internal_url = app.addr_of(Endpoint::INTERNAL).map(|a| format!("https://localhost:{}", a.port()));
-        let metrics_url = app.addr_of(Endpoint::METRICS).map(|a| format!("http://{a}"));
+        let internal_url = app.addr_of(Host::INTERNAL).map(|a| format!("https://localhost:{}", a.port()));
+        let metrics_url = app.addr_of(Host::METRICS).map(|a| format!("http://{a}"));
         let (running, url) = Running::start(app);
         Self { client: Client::new(&url, ClientAuth::bearer(super::auth::full_token())), url, internal_url, metrics_url, config, running }
     }
@@ -88,7 +89,11 @@ impl ContactApp {
 
     pub fn events(&self) -> EventReader {
         let t = &self.config.topics;
-        EventReader::new(&self.config.kafka.bootstrap_servers, &[&t.created, &t.changed, &t.deleted], self.config.kafka.partitions)
+        EventReader::new(
+            &self.config.common.kafka.bootstrap_servers,
+            &[&t.created, &t.changed, &t.deleted],
+            self.config.common.kafka.partitions,
+        )
     }
 
     /// A plain HTTP client that sends a token with every scope.

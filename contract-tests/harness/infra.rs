@@ -5,11 +5,7 @@
 
 use std::sync::OnceLock;
 
-#[path = "../../xtask/src/standins.rs"]
-pub mod standins;
-
-#[path = "../../xtask/src/secured.rs"]
-pub mod secured;
+pub use xtask::{secured, standins};
 
 pub struct Infra {
     pub mongo_uri: String,

@@ -30,10 +30,11 @@ impl OrderApp {
     pub fn fresh_config(contact_url: &str) -> OrderConfig {
         let infra = infra();
         let suffix = unique_suffix();
-        let mut config = OrderConfig { port: 0, ..OrderConfig::default() };
-        config.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
-        config.mongodb.database = format!("orders_{suffix}");
-        config.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
+        let mut config = OrderConfig::default();
+        config.common.port = 0;
+        config.common.mongodb.uri = labs_order::config::Secret::new(&infra.mongo_uri);
+        config.common.mongodb.database = format!("orders_{suffix}");
+        config.common.kafka.bootstrap_servers = infra.kafka_bootstrap.clone();
         config.order_topic = format!("orderevents-{suffix}");
         config.contact.url = contact_url.to_string();
         config.consumer.group_id = format!("order-service-{suffix}");
@@ -41,10 +42,10 @@ impl OrderApp {
         for topic in [&mut config.person_topics.created, &mut config.person_topics.changed, &mut config.person_topics.deleted] {
             topic.push_str(&format!("-{suffix}"));
         }
-        config.outbox.poll_interval_ms = 100;
-        config.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
+        config.common.outbox.poll_interval_ms = 100;
+        config.common.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
         // The order service's own service token: read persons, nothing else.
-        config.contact.token = Some(labs_order::config::Secret::new(super::auth::mint(&labs_order::devkit::token::TokenSpec {
+        config.contact.token = Some(labs_order::config::Secret::new(super::auth::mint(&labs_devkit::token::TokenSpec {
             subject: "order-service".into(),
             audiences: vec!["contact-service".into()],
             scopes: vec!["persons:read".into()],
@@ -77,7 +78,7 @@ impl OrderApp {
     }
 
     pub fn order_events(&self) -> EventReader {
-        EventReader::new(&self.config.kafka.bootstrap_servers, &[&self.config.order_topic], self.config.kafka.partitions)
+        EventReader::new(&self.config.common.kafka.bootstrap_servers, &[&self.config.order_topic], self.config.common.kafka.partitions)
     }
 
     /// Reads the order until `check` holds, or fails after `timeout` (eventual consistency).

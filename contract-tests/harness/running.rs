@@ -1,6 +1,6 @@
 //! A service started in-process for a test, and the ways it ends: gracefully, killed, or dropped.
 
-use labs_order::app::App;
+use labs_order::host::Host;
 use tokio::{sync::oneshot, task::JoinHandle};
 
 #[derive(Default)]
@@ -11,7 +11,7 @@ pub struct Running {
 
 impl Running {
     /// Runs `app` until stopped; returns the handle and the app's base URL.
-    pub fn start(app: App) -> (Self, String) {
+    pub fn start(app: Host) -> (Self, String) {
         let url = format!("http://{}", app.local_addr());
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(app.run(async {

@@ -4,7 +4,7 @@
 
 use std::{path::PathBuf, sync::OnceLock};
 
-use labs_order::devkit::{self, pki::DevPki};
+use labs_devkit::pki::DevPki;
 
 use super::infra::{
     secured::{self, User},
@@ -34,7 +34,7 @@ impl Secured {
 }
 
 fn user(name: &str, database: &str) -> User {
-    User { name: name.into(), password: devkit::password(), database: database.into() }
+    User { name: name.into(), password: labs_devkit::password(), database: database.into() }
 }
 
 pub fn secured() -> &'static Secured {
@@ -46,7 +46,7 @@ pub fn secured() -> &'static Secured {
         std::fs::create_dir_all(&pki_dir).unwrap();
         DevPki::generate().unwrap().write(&pki_dir).unwrap();
         let (mongo_order, mongo_contact) = (user("order_service", "orders"), user("contact_service", "contacts"));
-        let mongo_admin_password = devkit::password();
+        let mongo_admin_password = labs_devkit::password();
         let mongo_port = standins::free_port();
         let mongo = secured::start_mongo(
             mongo_port,

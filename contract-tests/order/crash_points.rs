@@ -130,7 +130,7 @@ struct Scene {
 impl Scene {
     /// The orders are made through an in-process order service that never joins the group.
     async fn new() -> Self {
-        let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+        let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
         let mut config = OrderApp::fresh_config(&contact.url);
         config.person_topics = contact.config.topics.clone();
         config.consumer.enabled = false;
@@ -150,7 +150,7 @@ impl Scene {
         // delivered again. A poll may wait out a dead process's open transaction.
         config.consumer.auto_commit_interval_ms = 3_600_000;
         config.consumer.max_poll_interval_ms = 300_000;
-        let db: Database = labs_order::mongo::connect(&config.mongodb, "test").await.unwrap();
+        let db: Database = labs_order::mongo::connect(&config.common.mongodb, "test").await.unwrap();
         Self {
             contact,
             persons,
@@ -173,7 +173,7 @@ impl Scene {
 
     /// One id-only change event per person, keyed by the person as a publisher would.
     async fn send_id_only_events(&self, round: &str) {
-        let (kafka, topic) = (&self.config.kafka.bootstrap_servers, &self.config.person_topics.changed);
+        let (kafka, topic) = (&self.config.common.kafka.bootstrap_servers, &self.config.person_topics.changed);
         for (i, person) in self.persons.iter().enumerate() {
             inject(kafka, topic, person, &reference_person_event(&format!("{round}-{i}"), "person.changed", person), &[]).await;
         }

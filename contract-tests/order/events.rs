@@ -76,23 +76,23 @@ async fn delete_all_emits_one_delete_event_per_order_and_a_no_op_patch_none() {
 
 #[tokio::test]
 async fn a_person_change_reaches_orderevents_as_one_update_per_order_unless_the_order_was_deleted_first() {
-    let contact = crate::harness::ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = crate::harness::ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
-    config.outbox.enabled = false; // events wait until the relay below starts
+    config.common.outbox.enabled = false; // events wait until the relay below starts
     let app = OrderApp::start(config.clone(), contact).await;
     let mut events = app.order_events();
     let ada = app.person("Ada").await;
     let kept = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
     let deleted = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
     let change = json!({ "id": ada, "firstName": "Ada", "lastName": "Byron" });
-    let (kafka, topic) = (&app.config.kafka.bootstrap_servers, &app.config.person_topics.changed);
+    let (kafka, topic) = (&app.config.common.kafka.bootstrap_servers, &app.config.person_topics.changed);
     crate::harness::inject(kafka, topic, &ada, &crate::harness::versioned_person_event("person.changed", &ada, 2, Some(change)), &[]).await;
     app.eventually(&kept, EVENT_WAIT, |o| o.ship_to.as_ref().unwrap().last_name.as_deref() == Some("Byron")).await;
     app.client.delete_using_delete().order_id(&deleted).send().await.unwrap();
     let contact = app.stop().await;
 
-    config.outbox.enabled = true;
+    config.common.outbox.enabled = true;
     let _relay = OrderApp::start(config, contact).await;
 
     events.expect(4, EVENT_WAIT).await;

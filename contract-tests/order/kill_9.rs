@@ -68,7 +68,7 @@ async fn killing_a_follower_of_two_mid_burst_with_a_replacement_before_the_sessi
 /// made each person at version 1), interleaved across persons.
 async fn burst_with_a_kill_9(versions: i64, victim: Victim, replacement: Replacement) {
     const PERSONS: usize = 10;
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
     // Waiting out the killed process's open transaction takes longer than a poll interval.
@@ -93,7 +93,7 @@ async fn burst_with_a_kill_9(versions: i64, victim: Victim, replacement: Replace
         }
         persons.push(p);
     }
-    let db = labs_order::mongo::connect(&config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&config.common.mongodb, "test").await.unwrap();
     let processed = db.collection::<Document>("processed_events");
     let fanouts = db.collection::<Document>("order_fanouts");
     let handled = || async { processed.count_documents(doc! {}).await.unwrap() };
@@ -108,7 +108,7 @@ async fn burst_with_a_kill_9(versions: i64, victim: Victim, replacement: Replace
         })
         .collect();
     let total = burst.len() as u64;
-    inject_many(&config.kafka.bootstrap_servers, burst).await;
+    inject_many(&config.common.kafka.bootstrap_servers, burst).await;
     wait_until(START_WAIT, "the first instance consumes", || async { handled().await >= 20 }).await;
 
     let (dying, survivor) = match victim {

@@ -18,7 +18,7 @@ async fn quiet_contact() -> OrderApp {
 
 /// An order service whose contact service publishes nothing: the test sends the events.
 pub(super) async fn quiet_contact_with(adjust: impl FnOnce(&mut labs_order::order::OrderConfig)) -> OrderApp {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
     adjust(&mut config);
@@ -79,7 +79,7 @@ async fn reference_id_only_events_in_structured_and_binary_mode_read_the_current
     let ada = app.person("Ada").await;
     let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
     let topics = &app.config.person_topics;
-    let kafka = &app.config.kafka.bootstrap_servers;
+    let kafka = &app.config.common.kafka.bootstrap_servers;
 
     rename(&app, &ada, "Structured").await;
     inject(kafka, &topics.changed, "random-key-1", &reference_person_event("ref-1", "person.changed", &ada), &[]).await;
@@ -103,7 +103,7 @@ async fn a_duplicate_event_has_no_effect_even_when_the_person_changed_since() {
     let app = quiet_contact().await;
     let ada = app.person("Ada").await;
     let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
-    let (kafka, changed) = (&app.config.kafka.bootstrap_servers, &app.config.person_topics.changed);
+    let (kafka, changed) = (&app.config.common.kafka.bootstrap_servers, &app.config.person_topics.changed);
 
     rename(&app, &ada, "First").await;
     inject(kafka, changed, &ada, &reference_person_event("dup-1", "person.changed", &ada), &[]).await;
@@ -124,7 +124,7 @@ async fn versioned_events_apply_only_when_newer_and_a_tombstone_is_never_revived
     let app = quiet_contact().await;
     let ada = app.person("Ada").await;
     let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
-    let (kafka, t) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.clone());
+    let (kafka, t) = (&app.config.common.kafka.bootstrap_servers, app.config.person_topics.clone());
     let person = |name: &str| json!({ "id": ada, "firstName": name });
 
     // Reordered within a topic: v3 then v2.
@@ -154,12 +154,12 @@ async fn versioned_events_apply_only_when_newer_and_a_tombstone_is_never_revived
 #[tokio::test]
 async fn events_about_persons_no_order_references_change_nothing_and_call_no_one() {
     // (Versioned ones leave a version mark, which an order's first reference claims.)
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config("http://127.0.0.1:9"); // a lookup would fail and park
     config.person_topics = contact.config.topics.clone();
     let app = OrderApp::start(config, contact).await;
-    let (kafka, t) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.clone());
-    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    let (kafka, t) = (&app.config.common.kafka.bootstrap_servers, app.config.person_topics.clone());
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
 
     inject(kafka, &t.changed, "x", &reference_person_event("irrelevant-1", "person.changed", "stranger"), &[]).await;
     inject(kafka, &t.changed, "x", &versioned_person_event("person.changed", "stranger", 1, Some(json!({ "firstName": "S" }))), &[]).await;
@@ -178,7 +178,7 @@ async fn malformed_events_go_to_the_dead_letter_topic_with_the_reason_and_never_
     let app = quiet_contact().await;
     let ada = app.person("Ada").await;
     let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
-    let (kafka, t) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.clone());
+    let (kafka, t) = (&app.config.common.kafka.bootstrap_servers, app.config.person_topics.clone());
     let mut dlq = EventReader::new(kafka, &[&app.config.consumer.dead_letter_topic], 3);
 
     inject(kafka, &t.changed, &ada, b"{not json", &[("trace", "keep-me")]).await;
@@ -209,7 +209,7 @@ async fn malformed_events_go_to_the_dead_letter_topic_with_the_reason_and_never_
 
 #[tokio::test]
 async fn id_only_events_wait_while_the_contact_service_is_down_without_blocking_others() {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let contact_port: u16 = contact.url.rsplit(':').next().unwrap().parse().unwrap();
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
@@ -220,7 +220,7 @@ async fn id_only_events_wait_while_the_contact_service_is_down_without_blocking_
     let ada_order = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
     let bob_order = app.client.create_using_post().body(input_for(&bob)).send().await.unwrap().into_inner().order_id.unwrap();
     rename(&app, &ada, "Later").await;
-    let (kafka, t) = (app.config.kafka.bootstrap_servers.clone(), app.config.person_topics.clone());
+    let (kafka, t) = (app.config.common.kafka.bootstrap_servers.clone(), app.config.person_topics.clone());
     let contact_config = app.contact.config.clone();
     let app_config = app.config.clone();
     let contact = app.stop().await;
@@ -250,7 +250,7 @@ async fn a_crash_after_the_transaction_but_before_the_offset_commit_redelivers_a
     let app = quiet_contact().await;
     let ada = app.person("Ada").await;
     let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
-    let (kafka, changed) = (app.config.kafka.bootstrap_servers.clone(), app.config.person_topics.changed.clone());
+    let (kafka, changed) = (app.config.common.kafka.bootstrap_servers.clone(), app.config.person_topics.changed.clone());
     let mut config = app.config.clone();
     config.consumer.auto_commit_interval_ms = 3_600_000; // no offset is committed before the crash
     let contact = app.stop().await;
@@ -299,7 +299,7 @@ async fn a_person_read_through_the_api_keeps_its_version_so_an_older_event_does_
     let read = app.contact.client.read_using_get().id(&ada).send().await.unwrap();
     assert_eq!(read.headers()["etag"], "\"3\"", "the contact API tells the version");
     let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
-    let (kafka, t) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.clone());
+    let (kafka, t) = (&app.config.common.kafka.bootstrap_servers, app.config.person_topics.clone());
 
     inject(
         kafka,
@@ -323,7 +323,7 @@ async fn a_change_judged_irrelevant_just_before_the_first_order_commits_still_re
     // order must not keep version 1. Here the event is handled first, then the order is made.
     let app = OrderApp::spawn_with(|c| c.consumer.enabled = true).await;
     let ada = app.person("Ada").await; // version 1 in the contact service
-    let (kafka, t) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.clone());
+    let (kafka, t) = (&app.config.common.kafka.bootstrap_servers, app.config.person_topics.clone());
     let newer = json!({ "id": ada, "firstName": "Ada", "lastName": "Newer" });
     inject(kafka, &t.changed, &ada, &versioned_person_event("person.changed", &ada, 2, Some(newer)), &[]).await;
     inject(kafka, &t.changed, &ada, b"marker: not json", &[]).await;
@@ -332,7 +332,7 @@ async fn a_change_judged_irrelevant_just_before_the_first_order_commits_still_re
     let order = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner();
 
     assert_eq!(order.sold_to.unwrap().last_name.as_deref(), Some("Newer"), "the version the consumer saw wins over the fetched one");
-    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
     use mongodb::bson::{doc, Document};
     let replica = db.collection::<Document>("persons").find_one(doc! { "_id": &ada }).await.unwrap().unwrap();
     assert_eq!(replica.get_i64("version").unwrap(), 2, "the replica holds version 2, so an older event cannot apply");

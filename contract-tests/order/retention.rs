@@ -44,7 +44,7 @@ async fn ttl_of(records: &mongodb::Collection<Document>, field: &str) -> Option<
 async fn an_expired_event_record_is_gone_while_a_fresh_duplicate_is_still_refused() {
     // First with the default retention, then restarted with a short one: the index is retuned.
     let app = quiet_contact_with(|_| {}).await;
-    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
     let processed = db.collection::<Document>("processed_events");
     assert_eq!(ttl_of(&processed, "handledAt").await, Some(7 * 24 * 3600), "seven days by default");
     let mut config = app.config.clone();
@@ -54,7 +54,7 @@ async fn an_expired_event_record_is_gone_while_a_fresh_duplicate_is_still_refuse
 
     let ada = app.person("Ada").await;
     let order_id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
-    let (kafka, changed) = (app.config.kafka.bootstrap_servers.clone(), app.config.person_topics.changed.clone());
+    let (kafka, changed) = (app.config.common.kafka.bootstrap_servers.clone(), app.config.person_topics.changed.clone());
     let mut dead_letters = EventReader::new(&kafka, &[&app.config.consumer.dead_letter_topic], 3);
     let name_is = |name: &'static str| {
         move |o: &labs_order_client::order::types::Order| o.sold_to.as_ref().and_then(|p| p.first_name.as_deref()) == Some(name)
@@ -95,7 +95,7 @@ async fn an_expired_event_record_is_gone_while_a_fresh_duplicate_is_still_refuse
 #[tokio::test]
 async fn an_expired_idempotency_key_is_gone_while_a_fresh_one_still_answers_its_repeat() {
     let app = quiet_contact_with(|c| c.retention.idempotency_keys_secs = RETENTION_SECS).await;
-    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
     let keys = db.collection::<Document>("idempotency_keys");
     let ada = app.person("Ada").await;
     let url = format!("{}/api/v1/order", app.url);

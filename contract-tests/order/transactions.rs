@@ -16,7 +16,7 @@ use crate::harness::{
 async fn a_failure_inside_the_transaction_rolls_back_the_order_the_replica_and_the_idempotency_record() {
     let app = OrderApp::spawn().await;
     let ada = app.person("Ada").await;
-    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
     let keys = db.collection::<Document>("idempotency_keys");
     // Inject the failure: a unique index that the idempotency record (the last step, after the
     // replica entry and the order with its staged event) violates.
@@ -52,7 +52,7 @@ async fn a_failure_inside_the_transaction_rolls_back_the_order_the_replica_and_t
 async fn order_events_committed_before_a_crash_are_published_after_restart() {
     let contact = crate::harness::ContactApp::spawn().await;
     let mut config = OrderApp::fresh_config(&contact.url);
-    config.outbox.enabled = false; // dies before its relay publishes anything
+    config.common.outbox.enabled = false; // dies before its relay publishes anything
     let crashed = OrderApp::start(config.clone(), contact).await;
     let mut events = crashed.order_events();
     let ada = crashed.person("Ada").await;
@@ -61,7 +61,7 @@ async fn order_events_committed_before_a_crash_are_published_after_restart() {
     assert!(events.settle(QUIET_WAIT).await.is_empty());
     let contact = crashed.stop().await;
 
-    config.outbox.enabled = true;
+    config.common.outbox.enabled = true;
     let _restarted = OrderApp::start(config, contact).await;
 
     events.expect(2, EVENT_WAIT).await;

@@ -16,10 +16,10 @@ const SYNC_WAIT: Duration = Duration::from_secs(40);
 
 #[tokio::test]
 async fn an_order_that_embedded_an_older_person_than_the_replica_holds_is_repaired_before_it_is_published() {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
-    config.outbox.enabled = false; // nothing is published until the relay below starts
+    config.common.outbox.enabled = false; // nothing is published until the relay below starts
     let writer = OrderApp::start(config.clone(), contact).await;
     let mut events = writer.order_events();
     let ada = writer.person("Ada").await;
@@ -30,12 +30,12 @@ async fn an_order_that_embedded_an_older_person_than_the_replica_holds_is_repair
 
     // A person change committed right after the order read the replica, and its fan-out ran
     // before the order's insert was visible: the replica is newer than the order.
-    let db = labs_order::mongo::connect(&writer.config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&writer.config.common.mongodb, "test").await.unwrap();
     let newer = doc! { "$set": { "person.lastName": "Lovelace" }, "$inc": { "rev": 1_i64 } };
     db.collection::<Document>("persons").update_one(doc! { "_id": &ada }, newer).await.unwrap();
     let contact = writer.stop().await;
 
-    config.outbox.enabled = true;
+    config.common.outbox.enabled = true;
     let relay = OrderApp::start(config, contact).await;
 
     let (repaired, etag) = relay.eventually(&id, SYNC_WAIT, |o| o.sold_to.as_ref().unwrap().last_name.as_deref() == Some("Lovelace")).await;
@@ -50,20 +50,20 @@ async fn an_order_that_embedded_an_older_person_than_the_replica_holds_is_repair
 
 #[tokio::test]
 async fn a_redelivered_person_event_brings_up_to_date_an_order_its_first_delivery_missed() {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
     let app = OrderApp::start(config, contact).await;
     let ada = app.person("Ada").await;
     let id = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner().order_id.unwrap();
-    let (kafka, topic) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.changed.clone());
+    let (kafka, topic) = (&app.config.common.kafka.bootstrap_servers, app.config.person_topics.changed.clone());
     let change = versioned_person_event("person.changed", &ada, 2, Some(json!({ "id": ada, "firstName": "Ada", "lastName": "Byron" })));
     inject(kafka, &topic, &ada, &change, &[]).await;
     app.eventually(&id, SYNC_WAIT, |o| o.sold_to.as_ref().unwrap().last_name.as_deref() == Some("Byron")).await;
 
     // What a crash between the event's commit and its check leaves when an order was inserted
     // concurrently with the older copy: an order behind the replica, the event handled.
-    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
     let behind = doc! { "$set": { "soldTo.lastName": "Missed", "personRevs.soldTo": 1_i64 } };
     db.collection::<Document>("orders").update_one(doc! { "_id": &id }, behind).await.unwrap();
 
@@ -81,7 +81,7 @@ async fn a_redelivered_person_event_brings_up_to_date_an_order_its_first_deliver
 /// the relay publishes it. A change this instance's consumer handles is forgotten at once.
 #[tokio::test]
 async fn a_create_from_a_remembered_person_that_changed_elsewhere_is_repaired_and_a_change_handled_here_is_seen_at_once() {
-    let contact = ContactApp::spawn_with(|c| c.outbox.enabled = false).await;
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
     let mut config = OrderApp::fresh_config(&contact.url);
     config.person_topics = contact.config.topics.clone();
     config.replica_cache_ms = 600_000; // never expires during the test: only forgetting clears it
@@ -93,7 +93,7 @@ async fn a_create_from_a_remembered_person_that_changed_elsewhere_is_repaired_an
     events.expect(2, EVENT_WAIT).await; // both published before the replica moves
 
     // Another instance's consumer applied a change: the replica is newer than the memory.
-    let db = labs_order::mongo::connect(&app.config.mongodb, "test").await.unwrap();
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
     let newer = doc! { "$set": { "person.lastName": "Lovelace" }, "$inc": { "rev": 1_i64 } };
     db.collection::<Document>("persons").update_one(doc! { "_id": &ada }, newer).await.unwrap();
 
@@ -109,7 +109,7 @@ async fn a_create_from_a_remembered_person_that_changed_elsewhere_is_repaired_an
     assert_eq!(of_order[1].data()["billTo"]["lastName"], "Lovelace");
 
     // A change this instance's consumer handles is forgotten: the next create reads the replica.
-    let (kafka, topic) = (&app.config.kafka.bootstrap_servers, app.config.person_topics.changed.clone());
+    let (kafka, topic) = (&app.config.common.kafka.bootstrap_servers, app.config.person_topics.changed.clone());
     let change = versioned_person_event("person.changed", &ada, 5, Some(json!({ "id": ada, "firstName": "Ada", "lastName": "Byron" })));
     inject(kafka, &topic, &ada, &change, &[]).await;
     app.eventually(&id, SYNC_WAIT, |o| o.sold_to.as_ref().unwrap().last_name.as_deref() == Some("Byron")).await;

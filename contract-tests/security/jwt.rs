@@ -1,7 +1,7 @@
 //! Bearer tokens on the public APIs: what is accepted, what is refused, and that a refusal
 //! changes nothing and tells nothing about the token.
 
-use labs_order::devkit::token::{jwks, SigningKey, TokenSpec};
+use labs_devkit::token::{jwks, SigningKey, TokenSpec};
 use serde_json::json;
 
 use super::refusal;
@@ -126,7 +126,7 @@ async fn each_operation_needs_its_scope_and_403_names_it() {
 #[tokio::test]
 async fn a_token_that_worked_is_refused_once_it_expires() {
     // Verified tokens are remembered; the memory must not outlive the token.
-    let app = ContactApp::spawn_with(|c| c.auth.leeway_secs = 0).await;
+    let app = ContactApp::spawn_with(|c| c.common.auth.leeway_secs = 0).await;
     let url = format!("{}/api/v1/person", app.url);
     let short = mint(&TokenSpec { ttl_secs: 2, ..TokenSpec::default() });
     let http = reqwest::Client::new();
@@ -155,8 +155,8 @@ async fn a_new_signing_key_is_picked_up_from_the_jwks_without_a_restart() {
     let jwks_file = dir.join("jwks.json");
     std::fs::write(&jwks_file, jwks(&[&old]).to_string()).unwrap();
     let app = ContactApp::spawn_with(|c| {
-        c.auth.jwks_file = Some(jwks_file.display().to_string());
-        c.auth.jwks_min_refresh_secs = 0;
+        c.common.auth.jwks_file = Some(jwks_file.display().to_string());
+        c.common.auth.jwks_min_refresh_secs = 0;
     })
     .await;
     let url = format!("{}/api/v1/person", app.url);
@@ -181,8 +181,8 @@ async fn keys_can_come_from_a_jwks_url_and_hs256_only_when_configured() {
     tokio::spawn(async move { axum::serve(listener, router).await });
 
     let app = ContactApp::spawn_with(|c| {
-        c.auth.jwks_file = None;
-        c.auth.jwks_url = Some(jwks_url);
+        c.common.auth.jwks_file = None;
+        c.common.auth.jwks_url = Some(jwks_url);
     })
     .await;
     let url = format!("{}/api/v1/person", app.url);
@@ -192,8 +192,8 @@ async fn keys_can_come_from_a_jwks_url_and_hs256_only_when_configured() {
 
     let secret = "a-shared-secret-of-at-least-32-bytes!";
     let hs = ContactApp::spawn_with(|c| {
-        c.auth.jwks_file = None;
-        c.auth.hs256_secret = Some(labs_order::config::Secret::new(secret));
+        c.common.auth.jwks_file = None;
+        c.common.auth.hs256_secret = Some(labs_order::config::Secret::new(secret));
     })
     .await;
     let claims =
@@ -212,7 +212,7 @@ async fn keys_can_come_from_a_jwks_url_and_hs256_only_when_configured() {
 #[tokio::test]
 async fn a_service_without_keys_refuses_to_start_instead_of_running_open() {
     let mut config = ContactApp::fresh_config();
-    config.auth.jwks_file = None;
+    config.common.auth.jwks_file = None;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let err = labs_order::contact::build(config, listener).await.err().expect("refused");
     assert!(err.to_string().contains("auth.jwks_file"), "{err}");

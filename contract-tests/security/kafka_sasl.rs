@@ -70,7 +70,7 @@ async fn a_service_with_a_wrong_broker_password_refuses_to_start_without_printin
     let s = secured();
     let mut contact = crate::harness::ContactApp::fresh_config();
     let wrong = stand_ins::User { password: "wrong-broker-password".into(), ..s.kafka_contact.clone() };
-    contact.kafka = config(stand_ins::kafka_client_properties(&wrong, &s.ca_file()));
+    contact.common.kafka = config(stand_ins::kafka_client_properties(&wrong, &s.ca_file()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let err = labs_order::contact::build(contact, listener).await.err().expect("refused");
     assert!(!format!("{err:#}").contains("wrong-broker-password"), "{err:#}");

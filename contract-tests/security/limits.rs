@@ -12,8 +12,8 @@ use crate::harness::{auth::full_token, ContactApp};
 
 async fn limited() -> ContactApp {
     ContactApp::spawn_with(|c| {
-        c.http.header_read_timeout_ms = 300;
-        c.http.request_timeout_ms = 500;
+        c.common.http.header_read_timeout_ms = 300;
+        c.common.http.request_timeout_ms = 500;
     })
     .await
 }
@@ -70,7 +70,7 @@ async fn too_many_headers_are_refused() {
 
 #[tokio::test]
 async fn metrics_can_live_on_their_own_address_away_from_the_public_api() {
-    let app = ContactApp::spawn_with(|c| c.metrics_address = "127.0.0.1:0".into()).await;
+    let app = ContactApp::spawn_with(|c| c.common.metrics_address = "127.0.0.1:0".into()).await;
     let metrics_url = app.metrics_url.clone().expect("a metrics address");
 
     let public = reqwest::get(format!("{}/metrics", app.url)).await.unwrap();

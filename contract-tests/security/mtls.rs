@@ -1,10 +1,8 @@
 //! The contact service's internal listener: mutual TLS, a client certificate from our CA or
 //! no handshake at all, and read-only access for the services that hold one.
 
-use labs_order::{
-    devkit::pki::{Ca, DevPki},
-    tls::TlsFiles,
-};
+use labs_devkit::pki::{Ca, DevPki};
+use labs_order::tls::TlsFiles;
 use serde_json::json;
 
 use crate::{

@@ -30,9 +30,9 @@ async fn the_system_runs_on_database_users_sasl_ssl_kafka_and_mutual_tls_and_nev
     let internal_port = standins::free_port();
 
     let mut contact_config = ContactApp::fresh_config();
-    contact_config.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_contact));
-    contact_config.mongodb.database = "contacts".into();
-    sasl_ssl(&mut contact_config.kafka, &s.kafka_contact);
+    contact_config.common.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_contact));
+    contact_config.common.mongodb.database = "contacts".into();
+    sasl_ssl(&mut contact_config.common.kafka, &s.kafka_contact);
     contact_config.internal.enabled = true;
     contact_config.internal.port = internal_port;
     contact_config.internal.tls =
@@ -41,9 +41,9 @@ async fn the_system_runs_on_database_users_sasl_ssl_kafka_and_mutual_tls_and_nev
         ServiceProcess::logged(env!("CARGO_BIN_EXE_contact-service"), serde_json::to_value(&contact_config).unwrap()).await;
 
     let mut order_config = OrderApp::fresh_config(&format!("https://localhost:{internal_port}"));
-    order_config.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_order));
-    order_config.mongodb.database = "orders".into();
-    sasl_ssl(&mut order_config.kafka, &s.kafka_order);
+    order_config.common.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_order));
+    order_config.common.mongodb.database = "orders".into();
+    sasl_ssl(&mut order_config.common.kafka, &s.kafka_order);
     order_config.person_topics = contact_config.topics.clone();
     order_config.contact.token = None;
     order_config.contact.tls =

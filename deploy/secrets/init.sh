@@ -29,7 +29,7 @@ kafka_uid=1000
 grafana_uid=472
 
 # CA and certificates, JWT signing key and JWKS, passwords of mongo-admin,
-# mongo-{order,contact}-service and kafka-{order,contact}-service (src/devkit).
+# mongo-{order,contact}-service and kafka-{order,contact}-service (devkit/).
 umask 022
 labs-dev init "$dir"
 chmod 0755 "$dir"

@@ -65,7 +65,7 @@ impl Authenticator {
 
 pub async fn require_scope(State(auth): State<Arc<Authenticator>>, path: Option<MatchedPath>, request: Request, next: Next) -> Response {
     let Some(scope) = auth.required_scope(request.method(), path.as_ref().map_or("", |p| p.as_str())) else {
-        return ApiError::Forbidden { scope: "(none declared)" }.into_response();
+        return forbidden("(none declared)");
     };
     let granted = match &auth.mode {
         Mode::TrustedPeer(scopes) => scopes.contains(scope),
@@ -85,7 +85,7 @@ pub async fn require_scope(State(auth): State<Arc<Authenticator>>, path: Option<
     };
     if !granted {
         tracing::info!(scope, "refused: scope missing");
-        return ApiError::Forbidden { scope }.into_response();
+        return forbidden(scope);
     }
     next.run(request).await
 }
@@ -94,7 +94,31 @@ fn refused(failure: AuthFailure) -> Response {
     if let AuthFailure::Invalid(reason) = failure {
         tracing::info!(reason, "refused: invalid bearer token");
     }
-    ApiError::Unauthorized(failure).into_response()
+    ApiError::from(failure).into_response()
+}
+
+/// RFC 6750 challenges; no error description, so nothing about the token is told.
+impl From<AuthFailure> for ApiError {
+    fn from(failure: AuthFailure) -> Self {
+        match failure {
+            AuthFailure::Missing => ApiError::Unauthorized {
+                detail: "this API requires a bearer token (Authorization: Bearer <JWT>)",
+                challenge: r#"Bearer realm="labs-order""#,
+            },
+            AuthFailure::Invalid(_) => ApiError::Unauthorized {
+                detail: "the bearer token is not valid",
+                challenge: r#"Bearer realm="labs-order", error="invalid_token""#,
+            },
+        }
+    }
+}
+
+fn forbidden(scope: &str) -> Response {
+    ApiError::Forbidden {
+        detail: format!("this operation requires the scope {scope}"),
+        challenge: format!(r#"Bearer realm="labs-order", error="insufficient_scope", scope="{scope}""#),
+    }
+    .into_response()
 }
 
 fn bearer_token(request: &Request) -> Result<&str, AuthFailure> {

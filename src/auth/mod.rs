@@ -28,6 +28,3 @@ pub async fn public_guard(
     }
     Ok(Some(Authenticator::bearer(Verifier::new(config).await?, operations)))
 }
-
-/// The four scopes of the two public APIs.
-pub const SCOPES: [&str; 4] = ["orders:read", "orders:write", "persons:read", "persons:write"];

@@ -10,9 +10,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;
     let config: ContactConfig = labs_order::config::load("contact", file.as_deref(), &overrides)?;
-    labs_order::telemetry::init(&config.log_level);
-    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
+    labs_order::telemetry::init(&config.common.log_level);
+    let listener = tokio::net::TcpListener::bind((config.common.host.as_str(), config.common.port)).await?;
     let app = contact::build(config, listener).await?;
     tracing::info!(addr = %app.local_addr(), "contact service listening");
-    app.run(labs_order::app::termination()).await
+    app.run(labs_order::host::termination()).await
 }

@@ -13,9 +13,9 @@ async fn main() -> anyhow::Result<()> {
     let _crash_points = labs_order::crash_points::arm_from_env();
     let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;
     let config: OrderConfig = labs_order::config::load("order", file.as_deref(), &overrides)?;
-    labs_order::telemetry::init(&config.log_level);
-    let listener = tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await?;
+    labs_order::telemetry::init(&config.common.log_level);
+    let listener = tokio::net::TcpListener::bind((config.common.host.as_str(), config.common.port)).await?;
     let app = order::build(config, listener).await?;
     tracing::info!(addr = %app.local_addr(), "order service listening");
-    app.run(labs_order::app::termination()).await
+    app.run(labs_order::host::termination()).await
 }

@@ -4,8 +4,8 @@ use labs_order_client::contact::types::{Person, PersonCount};
 
 use super::service::ContactService;
 use crate::{
-    api::contact::*,
     http::{ApiError, RequestContext},
+    spec::contact::*,
 };
 
 pub struct ContactHandlers(pub ContactService);

@@ -2,17 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::host::{CommonSettings, InternalListener};
 pub use crate::topics::PersonTopics;
-use crate::{auth::AuthConfig, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ContactConfig {
-    pub host: String,
-    pub port: u16,
-    pub log_level: String,
-    pub mongodb: MongoConfig,
-    pub kafka: KafkaConfig,
+    /// `host`, `port`, `log_level`, `mongodb`, `kafka`, `outbox`, `auth`, `http`, `metrics_address`.
+    #[serde(flatten)]
+    pub common: CommonSettings,
     pub topics: PersonTopics,
     /// `source` of the published CloudEvents: this service's public URL.
     pub event_source: String,
@@ -20,52 +18,20 @@ pub struct ContactConfig {
     pub seed_persons: u64,
     /// Every REST call first sleeps a random time between 0 and this many seconds.
     pub max_latency_secs: f64,
-    pub outbox: RelayConfig,
-    /// Bearer-token checks on the public API.
-    pub auth: AuthConfig,
-    pub http: HttpLimits,
-    /// `host:port` serving `/metrics` alone; empty serves it beside the API.
-    pub metrics_address: String,
-    /// The listener for other services: TLS with a required client certificate.
+    /// The contact API for services, authenticated by their client certificate instead of a
+    /// JWT; what a verified client may do: read persons, nothing else, unless configured.
     pub internal: InternalListener,
-}
-
-/// The contact API for services, authenticated by their client certificate instead of a JWT.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct InternalListener {
-    pub enabled: bool,
-    pub host: String,
-    pub port: u16,
-    /// Server certificate and key, and the CA that client certificates must chain to.
-    pub tls: TlsFiles,
-    /// What a verified client may do: read persons, nothing else, unless configured.
-    pub scopes: Vec<String>,
-}
-
-impl Default for InternalListener {
-    fn default() -> Self {
-        Self { enabled: false, host: "127.0.0.1".into(), port: 8443, tls: TlsFiles::default(), scopes: vec!["persons:read".into()] }
-    }
 }
 
 impl Default for ContactConfig {
     fn default() -> Self {
         Self {
-            host: "127.0.0.1".into(),
-            port: 8080,
-            log_level: "info".into(),
-            mongodb: MongoConfig { database: "contacts".into(), ..MongoConfig::default() },
-            kafka: KafkaConfig::default(),
+            common: CommonSettings::for_service("contact-service", 8080, "contacts"),
             topics: PersonTopics::default(),
             event_source: "http://localhost:8080/api/v1/person".into(),
             seed_persons: 0,
             max_latency_secs: 0.0,
-            outbox: RelayConfig::default(),
-            auth: AuthConfig::for_audience("contact-service"),
-            http: HttpLimits::default(),
-            metrics_address: String::new(),
-            internal: InternalListener::default(),
+            internal: InternalListener { scopes: vec!["persons:read".into()], ..InternalListener::default() },
         }
     }
 }
@@ -83,16 +49,8 @@ impl ContactConfig {
     /// Refuses settings the service cannot run with, naming the key.
     pub fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(self.max_latency_secs >= 0.0 && self.max_latency_secs.is_finite(), "max_latency_secs must be >= 0");
-        anyhow::ensure!(!self.mongodb.database.is_empty(), "mongodb.database must not be empty");
-        anyhow::ensure!(!self.kafka.bootstrap_servers.is_empty(), "kafka.bootstrap_servers must not be empty");
-        self.auth.validate()?;
-        if self.internal.enabled {
-            let tls = &self.internal.tls;
-            anyhow::ensure!(
-                !tls.cert_file.is_empty() && !tls.key_file.is_empty() && !tls.ca_file.is_empty(),
-                "internal.enabled needs internal.tls.cert_file, key_file and ca_file"
-            );
-        }
-        Ok(())
+        anyhow::ensure!(!self.common.kafka.bootstrap_servers.is_empty(), "kafka.bootstrap_servers must not be empty");
+        self.common.validate()?;
+        self.internal.validate()
     }
 }

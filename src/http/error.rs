@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 
-use super::context;
-
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// Malformed input: JSON syntax, wrong types, bad parameters.
@@ -28,11 +26,13 @@ pub enum ApiError {
     /// A dependency cannot be reached; the client may retry after `retry_after_secs`.
     #[error("{dependency} is unavailable{}", reason.map(|r| format!(" ({r})")).unwrap_or_default())]
     Unavailable { dependency: &'static str, reason: Option<&'static str>, retry_after_secs: u64, source: anyhow::Error },
-    /// No usable credentials. Which check failed is logged, never told.
-    #[error("{}", match .0 { crate::auth::AuthFailure::Missing => "this API requires a bearer token (Authorization: Bearer <JWT>)", _ => "the bearer token is not valid" })]
-    Unauthorized(crate::auth::AuthFailure),
-    #[error("this operation requires the scope {scope}")]
-    Forbidden { scope: &'static str },
+    /// No usable credentials; `challenge` is the `WWW-Authenticate` value. `auth` decides both
+    /// (and logs which check failed, which is never told).
+    #[error("{detail}")]
+    Unauthorized { detail: &'static str, challenge: &'static str },
+    /// Authenticated but not allowed; `challenge` is the `WWW-Authenticate` value.
+    #[error("{detail}")]
+    Forbidden { detail: String, challenge: String },
     /// The client did not send its request in time.
     #[error("the request was not received in time")]
     RequestTimeout,
@@ -62,7 +62,7 @@ impl ApiError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -98,7 +98,7 @@ pub(crate) struct FieldError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let request = context::current_request();
+        let request = crate::context::current_request();
         let request_id = request.as_ref().map(|r| r.id.to_string());
         let detail = match &self {
             Self::Internal(err) => {
@@ -133,15 +133,10 @@ impl IntoResponse for ApiError {
             Self::Unavailable { retry_after_secs, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
-            // RFC 6750 challenges; no error description, so nothing about the token is told.
-            Self::Unauthorized(crate::auth::AuthFailure::Missing) => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="labs-order""#));
+            Self::Unauthorized { challenge, .. } => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
             }
-            Self::Unauthorized(_) => {
-                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="labs-order", error="invalid_token""#));
-            }
-            Self::Forbidden { scope } => {
-                let challenge = format!(r#"Bearer realm="labs-order", error="insufficient_scope", scope="{scope}""#);
+            Self::Forbidden { challenge, .. } => {
                 if let Ok(value) = HeaderValue::from_str(&challenge) {
                     headers.insert(header::WWW_AUTHENTICATE, value);
                 }

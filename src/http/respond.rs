@@ -15,11 +15,6 @@ pub fn etag(version: i64) -> http::HeaderMap {
     headers
 }
 
-/// The version in an `ETag` written by [`etag`].
-pub fn version_from_etag(headers: &reqwest::header::HeaderMap) -> Option<i64> {
-    headers.get(header::ETAG)?.to_str().ok()?.trim_start_matches("W/").trim_matches('"').parse().ok()
-}
-
 /// A JSON body with the given status.
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     body_with_type(status, body, "application/json")

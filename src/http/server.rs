@@ -59,12 +59,12 @@ impl Default for HttpLimits {
 pub fn with_common_layers(router: Router, metrics: Arc<crate::ops::Metrics>, limits: &HttpLimits) -> Router {
     let timeout = Duration::from_millis(limits.request_timeout_ms);
     router
-        .route_layer(middleware::from_fn_with_state(metrics, super::context::record_route))
+        .route_layer(middleware::from_fn_with_state(metrics, super::request::record_route))
         .fallback(|| async { ApiError::NotFound("no such resource".to_string()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(move |request: Request, next: Next| request_timeout(timeout, request, next)))
-        .layer(middleware::from_fn(super::context::request_id_middleware))
+        .layer(middleware::from_fn(super::request::request_id_middleware))
 }
 
 /// Slow bodies end in 408 instead of holding a handler (and its database session) forever.

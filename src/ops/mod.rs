@@ -14,8 +14,6 @@ use serde_json::{json, Value};
 
 pub use metrics::Metrics;
 
-use crate::outbox::Outbox;
-
 /// Refreshes gauges that are read from the database at scrape time.
 pub type GaugeRefresh = Arc<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
 
@@ -80,14 +78,4 @@ async fn metrics(State(ops): State<Arc<Ops>>) -> impl IntoResponse {
         refresh().await;
     }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], ops.metrics.render())
-}
-
-/// Sets the outbox gauges from the database.
-pub async fn refresh_outbox(outbox: &Outbox, metrics: &Metrics) {
-    if let Ok(backlog) = outbox.backlog().await {
-        metrics.outbox_backlog.set(backlog as i64);
-    }
-    if let Ok(age) = outbox.oldest_unsent_age().await {
-        metrics.outbox_oldest_age_seconds.set(age.map_or(0.0, |d| d.as_secs_f64()));
-    }
 }

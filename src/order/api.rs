@@ -5,8 +5,8 @@ use labs_order_client::order::types::{InputOrder, Order};
 
 use super::service::{Listing, OrderService, WriteOptions};
 use crate::{
-    api::order::*,
     http::{ApiError, RequestContext},
+    spec::order::*,
 };
 
 pub struct OrderHandlers(pub OrderService);

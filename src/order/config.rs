@@ -3,33 +3,22 @@
 use serde::{Deserialize, Serialize};
 
 use super::{person_sync::consumer::ConsumerConfig, retention::RetentionConfig};
-use crate::{
-    auth::AuthConfig, config::Secret, http::HttpLimits, kafka::KafkaConfig, mongo::MongoConfig, outbox::RelayConfig, tls::TlsFiles,
-    topics::PersonTopics,
-};
+use crate::{config::Secret, host::CommonSettings, tls::TlsFiles, topics::PersonTopics};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OrderConfig {
-    pub host: String,
-    pub port: u16,
-    pub log_level: String,
-    pub mongodb: MongoConfig,
-    pub kafka: KafkaConfig,
+    /// `host`, `port`, `log_level`, `mongodb`, `kafka`, `outbox`, `auth`, `http`, `metrics_address`.
+    #[serde(flatten)]
+    pub common: CommonSettings,
     /// Topic of the order events.
     pub order_topic: String,
     /// `source` of the published CloudEvents.
     pub event_source: String,
     pub contact: ContactClientConfig,
-    pub outbox: RelayConfig,
     /// The person topics this service follows.
     pub person_topics: PersonTopics,
     pub consumer: ConsumerConfig,
-    /// Bearer-token checks on the public API.
-    pub auth: AuthConfig,
-    pub http: HttpLimits,
-    /// `host:port` serving `/metrics` alone; empty serves it beside the API.
-    pub metrics_address: String,
     /// How long a write may reuse a person it read from the replica, in milliseconds (0: read
     /// the replica on every write). A stale copy is repaired before its event is published;
     /// see `order::replica_cache`.
@@ -81,20 +70,12 @@ impl Default for ContactClientConfig {
 impl Default for OrderConfig {
     fn default() -> Self {
         Self {
-            host: "127.0.0.1".into(),
-            port: 3000,
-            log_level: "info".into(),
-            mongodb: MongoConfig { database: "orders".into(), ..MongoConfig::default() },
-            kafka: KafkaConfig::default(),
+            common: CommonSettings::for_service("order-service", 3000, "orders"),
             order_topic: "orderevents".into(),
             event_source: "http://localhost:3000/api/v1/order".into(),
             contact: ContactClientConfig::default(),
-            outbox: RelayConfig::default(),
             person_topics: PersonTopics::default(),
             consumer: ConsumerConfig::default(),
-            auth: AuthConfig::for_audience("order-service"),
-            http: HttpLimits::default(),
-            metrics_address: String::new(),
             replica_cache_ms: 1000,
             retention: RetentionConfig::default(),
         }
@@ -107,7 +88,7 @@ pub const FLAGS: &[(&str, &str)] =
 
 impl OrderConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(!self.mongodb.database.is_empty(), "mongodb.database must not be empty");
+        self.common.validate()?;
         anyhow::ensure!(
             self.contact.url.starts_with("http://") || self.contact.url.starts_with("https://"),
             "contact.url must be an http(s) URL"
@@ -116,7 +97,6 @@ impl OrderConfig {
             self.contact.timeout_ms > 0 && self.contact.budget_ms >= self.contact.timeout_ms,
             "contact.budget_ms must be >= contact.timeout_ms > 0"
         );
-        self.auth.validate()?;
         self.retention.validate()?;
         Ok(())
     }

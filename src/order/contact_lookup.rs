@@ -82,7 +82,7 @@ impl ContactLookup {
         let mut last = LookupFailure::Timeout;
         // An id the contact API cannot address as one person (a reserved path such as
         // `search`, or one that does not survive the trip) is no person: an answer, not a failure.
-        let request_id = crate::http::sanitized_request_id(request_id);
+        let request_id = crate::context::sanitized_request_id(request_id);
         for attempt in 0..=self.config.retries {
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
@@ -99,7 +99,7 @@ impl ContactLookup {
             let outcome = match tokio::time::timeout(remaining, call.send()).await {
                 Err(_) => Err(LookupFailure::Timeout),
                 Ok(Ok(found)) => {
-                    let version = crate::http::respond::version_from_etag(found.headers()).unwrap_or(0);
+                    let version = version_from_etag(found.headers()).unwrap_or(0);
                     let person = found.into_inner();
                     match person.id.as_deref() == Some(id) {
                         true => Ok(Lookup::Found(Box::new(person), version)),
@@ -132,6 +132,11 @@ impl ContactLookup {
         }
         Err(last)
     }
+}
+
+/// The version in the contact service's `ETag` (`"<version>"`, as `http::respond::etag` writes).
+fn version_from_etag(headers: &reqwest::header::HeaderMap) -> Option<i64> {
+    headers.get(reqwest::header::ETAG)?.to_str().ok()?.trim_start_matches("W/").trim_matches('"').parse().ok()
 }
 
 fn is_auth_refusal(status: reqwest::StatusCode) -> bool {

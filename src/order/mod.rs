@@ -22,23 +22,20 @@ use tokio::{net::TcpListener, sync::Notify};
 pub use config::OrderConfig;
 
 use crate::{
-    app::App,
-    ops::{Metrics, Ops},
-    outbox::Relay,
+    host::{Host, PublicApi},
+    ops::Metrics,
 };
 
 /// Builds the order service on `listener`. `main` and the tests both start here.
-pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result<App> {
+pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result<Host> {
     config.validate()?;
-    crate::tls::install_default_provider();
-    let metrics = Metrics::new().with_order_series();
-    let db = crate::mongo::connect_observed(&config.mongodb, "order-service", Some(metrics.clone())).await?;
-    let producer = config.kafka.producer()?;
+    let mut host = Host::connect("order-service", &config.common, Metrics::new().with_order_series()).await?;
+    let (db, metrics) = (host.db.clone(), host.metrics.clone());
     let order_outbox = outbox::OrderOutbox::new(&db, &config.order_topic, &config.event_source);
     order_outbox.ensure_indexes().await?;
     let mut topics = vec![config.order_topic.as_str(), config.consumer.dead_letter_topic.as_str()];
     topics.extend(config.person_topics.all());
-    config.kafka.ensure_topics(&topics).await?;
+    config.common.kafka.ensure_topics(&topics).await?;
 
     // The service's own credentials: its client certificate (https) or a service token; never
     // the end user's token.
@@ -50,62 +47,56 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     service.ensure_indexes().await?;
     retention::ensure(&db, &config.retention).await?;
 
-    let api = crate::api::order::order_router(Arc::new(api::OrderHandlers(service)));
-    let (outbox, orders, refresh_metrics) =
-        (order_outbox.clone(), db.collection::<mongodb::bson::Document>(service::ORDERS_COLLECTION), metrics.clone());
-    let ops = Ops {
-        metrics: metrics.clone(),
-        db: db.clone(),
-        producer: producer.clone(),
-        spec: crate::ops::spec_json(include_str!("../../spec/order-service.yaml"))?,
-        // Counted at scrape time: right after restarts and bulk deletes alike.
-        refresh: Some(Arc::new(move || {
-            let (outbox, orders, metrics) = (outbox.clone(), orders.clone(), refresh_metrics.clone());
-            Box::pin(async move {
-                if let Ok(n) = orders.count_documents(model::live()).await {
-                    metrics.orders_active.set(n as i64);
-                }
-                if let Ok((backlog, age)) = outbox.backlog().await {
-                    metrics.outbox_backlog.set(backlog as i64);
-                    metrics.outbox_oldest_age_seconds.set(age.map_or(0.0, |d| d.as_secs_f64()));
-                }
-            })
-        })),
-    };
-    let mut app = crate::app::Public {
-        listener,
-        api,
-        operations: crate::api::order::OPERATIONS,
-        auth: &config.auth,
-        ops: Arc::new(ops),
-        limits: &config.http,
-        metrics_address: &config.metrics_address,
-    }
-    .into_app()
-    .await?;
-    if config.outbox.enabled {
-        let relay = Relay::new(&db, order_outbox, producer.clone(), &config.kafka, config.outbox.clone(), wake);
-        let stop = app.shutdown_signal();
-        app.spawn_worker(relay.run(stop));
-    }
+    let refresh = gauges(order_outbox.clone(), db.collection(service::ORDERS_COLLECTION), metrics);
+    let router = crate::spec::order::order_router(Arc::new(api::OrderHandlers(service)));
+    let (operations, spec) = (crate::spec::order::OPERATIONS, include_str!("../../spec/order-service.yaml"));
+    host.serve(listener, PublicApi { router, operations, spec, refresh }).await?;
+    host.relay(order_outbox, wake);
     if config.consumer.enabled {
-        let sync = person_sync::PersonSync::new(&db, lookup, replica_cache);
-        let consumer = person_sync::consumer::PersonEventConsumer {
-            consumer: person_sync::consumer::consumer(
-                &config.kafka,
-                &config.consumer,
-                &config.person_topics,
-                person_sync::consumer::LagReporter(metrics.clone()),
-            )?,
-            producer,
-            sync: sync.clone(),
-            metrics,
-            topics: config.person_topics.clone(),
-            dead_letter_topic: config.consumer.dead_letter_topic.clone(),
-        };
-        app.spawn_worker(consumer.run(app.shutdown_signal()));
-        let interval = std::time::Duration::from_millis(config.consumer.parked_retry_interval_ms);
-        app.spawn_worker(person_sync::parked::run(sync, interval, app.shutdown_signal()));
+        start_person_sync(&mut host, &config, lookup, replica_cache)?;
     }
-    Ok(app)
+    Ok(host)
+}
+
+/// The gauges counted at scrape time: right after restarts and bulk deletes alike.
+fn gauges(
+    outbox: outbox::OrderOutbox,
+    orders: mongodb::Collection<mongodb::bson::Document>,
+    metrics: Arc<Metrics>,
+) -> Option<crate::ops::GaugeRefresh> {
+    crate::host::gauges(move || {
+        let (outbox, orders, metrics) = (outbox.clone(), orders.clone(), metrics.clone());
+        async move {
+            if let Ok(n) = orders.count_documents(model::live()).await {
+                metrics.orders_active.set(n as i64);
+            }
+            if let Ok((backlog, age)) = outbox.backlog().await {
+                metrics.outbox_backlog.set(backlog as i64);
+                metrics.outbox_oldest_age_seconds.set(age.map_or(0.0, |d| d.as_secs_f64()));
+            }
+        }
+    })
+}
+
+/// The person-event consumer and the retries of parked events, keeping the replica current.
+fn start_person_sync(
+    host: &mut Host,
+    config: &OrderConfig,
+    lookup: Arc<contact_lookup::ContactLookup>,
+    replica_cache: Arc<replica_cache::ReplicaCache>,
+) -> anyhow::Result<()> {
+    use person_sync::consumer::{consumer, LagReporter, PersonEventConsumer};
+    let sync = person_sync::PersonSync::new(&host.db, lookup, replica_cache);
+    let consumer = PersonEventConsumer {
+        consumer: consumer(&config.common.kafka, &config.consumer, &config.person_topics, LagReporter(host.metrics.clone()))?,
+        producer: host.producer.clone(),
+        sync: sync.clone(),
+        metrics: host.metrics.clone(),
+        topics: config.person_topics.clone(),
+        dead_letter_topic: config.consumer.dead_letter_topic.clone(),
+    };
+    host.spawn_worker(consumer.run(host.shutdown_signal()));
+    let interval = std::time::Duration::from_millis(config.consumer.parked_retry_interval_ms);
+    host.spawn_worker(person_sync::parked::run(sync, interval, host.shutdown_signal()));
+    Ok(())
 }

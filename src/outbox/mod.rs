@@ -97,6 +97,16 @@ impl Outbox {
         }))
     }
 
+    /// Sets the outbox gauges of `metrics` from the database (at scrape time).
+    pub async fn refresh_gauges(&self, metrics: &crate::ops::Metrics) {
+        if let Ok(backlog) = self.backlog().await {
+            metrics.outbox_backlog.set(backlog as i64);
+        }
+        if let Ok(age) = self.oldest_unsent_age().await {
+            metrics.outbox_oldest_age_seconds.set(age.map_or(0.0, |d| d.as_secs_f64()));
+        }
+    }
+
     /// The oldest pending records, and every earlier pending record of their keys, in version
     /// order per key.
     async fn oldest_pending(&self, limit: i64) -> mongodb::error::Result<Vec<OutboxRecord>> {

@@ -111,7 +111,7 @@ fn services_images(root: &Path, work: &Path, base: &str, release: bool) -> Resul
     let profile = if release { "release" } else { "dev" };
     println!("==> building the service binaries on the host (cargo build, profile {profile})");
     let mut build = cargo();
-    build.args(["build", "--locked", "--bins", "--package", "labs-order"]).current_dir(root);
+    build.args(["build", "--locked", "--bins", "--package", "labs-order", "--package", "labs-devkit"]).current_dir(root);
     if release {
         build.arg("--release");
     }

@@ -4,9 +4,7 @@ mod apt;
 mod demo;
 mod images;
 mod install;
-mod secured;
 mod services;
-mod standins;
 mod test;
 mod up;
 
@@ -15,6 +13,7 @@ use std::process::{Command, ExitStatus};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
+use xtask::{secured, standins};
 
 const USAGE: &str = "usage: cargo xtask <command>
 
@@ -115,7 +114,7 @@ pub fn labs_dev(root: &Path) -> Result<Command> {
     let release = std::fs::read_to_string(root.join(up::PROFILE_FILE)).is_ok_and(|p| p.trim() == "release");
     up::set_release(release);
     let mut build = cargo();
-    build.args(["build", "--quiet", "--bin", "labs-dev"]).current_dir(root).stdout(std::process::Stdio::null());
+    build.args(["build", "--quiet", "-p", "labs-devkit", "--bin", "labs-dev"]).current_dir(root).stdout(std::process::Stdio::null());
     if release {
         build.arg("--release");
     }

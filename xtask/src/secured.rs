@@ -1,11 +1,10 @@
 //! The stand-ins with their security on: SecantusDB with `--auth` and one user per service,
 //! nisshi with SCRAM-SHA-512 on a TLS-only listener. Std only, like `standins.rs`, which it
-//! builds on; the contract-test harness includes both.
+//! builds on; the contract-test harness uses both.
 //!
 //! Both stand-ins only take users while they run without authentication, so the first start
 //! on a data directory creates the users, stops, and starts again with authentication on. A
 //! marker file remembers that the users exist.
-#![allow(dead_code)] // each includer uses a different part
 
 use std::fs;
 use std::io;

@@ -1,7 +1,5 @@
 //! Local stand-ins for MongoDB (SecantusDB) and Kafka (nisshi): where they are installed, and
-//! how to start and stop them. Std only: the contract-test harness includes this file with
-//! `#[path = "../xtask/src/standins.rs"] mod standins;`.
-#![allow(dead_code)] // each includer uses a different part
+//! how to start and stop them. Std only: the contract-test harness uses it too (`xtask::standins`).
 
 use std::fs::{self, File};
 use std::io;

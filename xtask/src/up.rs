@@ -184,7 +184,9 @@ pub fn run(args: &[String]) -> Result<i32> {
         println!("==> building the services ({profile}; only what changed)");
     }
     let mut build = cargo();
-    build.args(["build", "--bin", "contact-service", "--bin", "order-service", "--bin", "labs-dev"]).current_dir(&root);
+    build
+        .args(["build", "-p", "labs-order", "-p", "labs-devkit", "--bin", "contact-service", "--bin", "order-service", "--bin", "labs-dev"])
+        .current_dir(&root);
     set_release(o.release);
     if o.release {
         build.arg("--release");

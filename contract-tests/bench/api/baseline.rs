@@ -58,7 +58,7 @@ impl Baseline {
     /// `payload` is the staged event to embed when no served order still holds one.
     pub async fn prepare(config: &OrderConfig, probe: &Database, payload: String) -> Arc<Self> {
         let metrics = Metrics::new();
-        let db = labs_order::mongo::connect_observed(&config.mongodb, "bench-baseline", Some(metrics.clone())).await.unwrap();
+        let db = labs_order::mongo::connect_observed(&config.common.mongodb, "bench-baseline", Some(metrics.clone())).await.unwrap();
         let (orders, persons, marks) =
             (db.collection("baseline_orders"), db.collection("baseline_persons"), db.collection("baseline_person_version_marks"));
         if copy_indexes(&probe.collection(ORDERS_COLLECTION), &orders).await == 0 {

@@ -69,8 +69,8 @@ impl Publisher {
             return Self(None);
         }
         let topic = format!("{}-baseline", config.order_topic);
-        config.kafka.ensure_topics(&[topic.as_str()]).await.expect("the baseline topic");
-        Self(Some((config.kafka.producer().expect("a Kafka producer"), topic)))
+        config.common.kafka.ensure_topics(&[topic.as_str()]).await.expect("the baseline topic");
+        Self(Some((config.common.kafka.producer().expect("a Kafka producer"), topic)))
     }
 
     /// Sends every staged event of `orders`; answers per order whether all were acknowledged.

@@ -45,7 +45,7 @@ pub struct ServiceProbe {
 impl ServiceProbe {
     /// `/metrics` is beside the API unless `metrics_address` names a listener of its own.
     pub fn new(service: &crate::harness::process::ServiceProcess, config: &labs_order::order::OrderConfig, db: Database) -> Self {
-        let metrics_url = match config.metrics_address.as_str() {
+        let metrics_url = match config.common.metrics_address.as_str() {
             "" => format!("{}/metrics", service.url),
             address => format!("http://{address}/metrics"),
         };

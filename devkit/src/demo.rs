@@ -34,7 +34,8 @@ pub struct Walked {
 
 /// Walks the flow, printing to `out`.
 pub async fn walk(target: &Target, out: &mut dyn Write) -> anyhow::Result<Walked> {
-    crate::tls::install_default_provider();
+    // reqwest is built without a TLS provider of its own (see the workspace manifest).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(15)).build()?;
     let demo = Demo { http, target, out };
     demo.run().await

@@ -1,33 +1,40 @@
-//! The request id: accepted from the caller when sane, generated otherwise, echoed on every
-//! response, attached to the request's tracing span (so every log line carries it) and
-//! available to code that runs for the request (problem bodies, outgoing calls, events).
+//! The request a task is serving: its id and W3C trace context, in a task-local that the HTTP
+//! layer sets for each request and that code running for it reads (problem bodies, outgoing
+//! calls, the events it causes). Below `http`: domain code reads it without importing `http`.
 
-use std::sync::Arc;
+use std::{future::Future, sync::Arc};
 
-use axum::{
-    extract::{FromRequestParts, MatchedPath, Request},
-    middleware::Next,
-    response::Response,
-};
-use http::{request::Parts, HeaderMap, HeaderValue};
-use tracing::Instrument;
+use http::HeaderMap;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 const MAX_REQUEST_ID_LEN: usize = 128;
 
 #[derive(Debug, Clone)]
-pub(crate) struct RequestInfo {
+pub struct RequestInfo {
     pub id: Arc<str>,
     pub path: String,
     /// W3C trace context of this request: the caller's trace with a new span, or a new trace.
     pub traceparent: Arc<str>,
 }
 
+impl RequestInfo {
+    /// The request's id (the caller's when sane, else a new one), path and trace context.
+    pub fn from_request(path: &str, headers: &HeaderMap) -> Self {
+        Self { id: accepted_or_new(headers), path: path.to_string(), traceparent: child_traceparent(headers) }
+    }
+}
+
 tokio::task_local! {
     static CURRENT: RequestInfo;
 }
 
-pub(crate) fn current_request() -> Option<RequestInfo> {
+/// Runs `work` as the request `info`: [`current_request`] and [`current_traceparent`] see it.
+pub async fn serve_as<F: Future>(info: RequestInfo, work: F) -> F::Output {
+    CURRENT.scope(info, work).await
+}
+
+/// The request being served by this task, if any.
+pub fn current_request() -> Option<RequestInfo> {
     CURRENT.try_with(Clone::clone).ok()
 }
 
@@ -65,28 +72,8 @@ fn acceptable(id: &str) -> bool {
     !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN && id.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
-/// What every operation receives besides its typed inputs.
-#[derive(Debug, Clone)]
-pub struct RequestContext {
-    pub request_id: Arc<str>,
-    /// The request headers, for the operations that declare header parameters.
-    pub headers: HeaderMap,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let request_id = match parts.extensions.get::<RequestInfo>() {
-            Some(info) => info.id.clone(),
-            None => accepted_or_new(&parts.headers),
-        };
-        Ok(Self { request_id, headers: parts.headers.clone() })
-    }
-}
-
 /// A caller's id is kept when it is 1..=128 printable ASCII characters; otherwise a UUID.
-fn accepted_or_new(headers: &HeaderMap) -> Arc<str> {
+pub fn accepted_or_new(headers: &HeaderMap) -> Arc<str> {
     headers
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
@@ -101,43 +88,10 @@ fn new_request_id() -> uuid::Uuid {
     uuid::Builder::from_random_bytes(rand::random()).into_uuid()
 }
 
-/// Middleware: assigns the request id, opens the request span, logs the outcome, echoes the id.
-pub(crate) async fn request_id_middleware(mut request: Request, next: Next) -> Response {
-    let id = accepted_or_new(request.headers());
-    let info = RequestInfo { id: id.clone(), path: request.uri().path().to_string(), traceparent: child_traceparent(request.headers()) };
-    request.extensions_mut().insert(info.clone());
-    let span = tracing::info_span!("http_request", request_id = %id, method = %request.method(), route = tracing::field::Empty, status = tracing::field::Empty);
-    let started = std::time::Instant::now();
-    let mut response = CURRENT.scope(info, next.run(request).instrument(span.clone())).await;
-    span.record("status", response.status().as_u16());
-    span.in_scope(|| {
-        tracing::info!(latency_ms = started.elapsed().as_secs_f64() * 1e3, "request finished");
-    });
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID_HEADER, value);
-    }
-    response
-}
-
-/// Route-level middleware: names the matched route template (never the raw path) on the span
-/// and records the request's latency under it.
-pub(crate) async fn record_route(
-    axum::extract::State(metrics): axum::extract::State<std::sync::Arc<crate::ops::Metrics>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string()).unwrap_or_default();
-    tracing::Span::current().record("route", route.as_str());
-    let method = request.method().to_string();
-    let started = std::time::Instant::now();
-    let response = next.run(request).await;
-    let labels = crate::ops::metrics::HttpLabels { method, route, status: response.status().as_u16() };
-    metrics.http.get_or_create(&labels).observe(started.elapsed().as_secs_f64());
-    response
-}
-
 #[cfg(test)]
 mod tests {
+    use http::HeaderValue;
+
     use super::*;
 
     fn with(value: &str) -> HeaderMap {

@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use labs_order::devkit::{self, token};
+use labs_devkit::token;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,13 +22,13 @@ fn main() -> anyhow::Result<()> {
     match command.as_str() {
         "demo" => {
             anyhow::ensure!(options.is_empty(), "{usage}");
-            let target = devkit::demo::target_from_env_file(&dir)?;
+            let target = labs_devkit::demo::target_from_env_file(&dir)?;
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            let walked = runtime.block_on(devkit::demo::walk(&target, &mut std::io::stdout()))?;
+            let walked = runtime.block_on(labs_devkit::demo::walk(&target, &mut std::io::stdout()))?;
             println!("\norder {} follows person {}: done", walked.order_id, walked.changed_person_id);
         }
         "init" => {
-            for written in devkit::init(&dir)? {
+            for written in labs_devkit::init(&dir)? {
                 eprintln!("created {written} in {}", dir.display());
             }
         }
@@ -47,11 +47,7 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             for scope in &scopes {
-                anyhow::ensure!(
-                    labs_order::auth::SCOPES.contains(&scope.as_str()),
-                    "unknown scope {scope}; scopes: {:?}",
-                    labs_order::auth::SCOPES
-                );
+                anyhow::ensure!(token::SCOPES.contains(&scope.as_str()), "unknown scope {scope}; scopes: {:?}", token::SCOPES);
             }
             if !scopes.is_empty() {
                 spec.scopes = scopes;

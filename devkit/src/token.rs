@@ -12,6 +12,9 @@ pub const SIGNING_KEY_FILE: &str = "jwt-signing-key.pem";
 pub const KID_FILE: &str = "jwt-signing-key.kid";
 /// The issuer the development system trusts.
 pub const DEV_ISSUER: &str = "labs-order";
+/// The four scopes of the two public APIs (`x-required-scopes` in `spec/`; a test of the
+/// services' library checks that they agree).
+pub const SCOPES: [&str; 4] = ["orders:read", "orders:write", "persons:read", "persons:write"];
 
 pub struct SigningKey {
     pub kid: String,
@@ -37,7 +40,7 @@ impl Default for TokenSpec {
             subject: "developer".into(),
             issuer: DEV_ISSUER.into(),
             audiences: vec!["order-service".into(), "contact-service".into()],
-            scopes: crate::auth::SCOPES.iter().map(|s| s.to_string()).collect(),
+            scopes: SCOPES.iter().map(|s| s.to_string()).collect(),
             ttl_secs: 3600,
             not_before_secs: None,
         }

@@ -1,4 +1,5 @@
-//! Server traits and routers generated from `spec/` by `build.rs`.
+//! The APIs as the specs define them: server traits, routers and operation tables generated
+//! from `spec/` by `build.rs`. Each service's `api.rs` implements its trait.
 
 /// The contact service API (`spec/contact-service.yaml`).
 pub mod contact {
@@ -41,6 +42,17 @@ mod tests {
             drifted.is_empty(),
             "the committed client drifted from spec/ ({drifted:?}); run `cargo xtask codegen` and commit the result"
         );
+    }
+
+    /// The development tokens (`labs-dev token`) carry every scope by default: exactly the
+    /// scopes the specs require.
+    #[test]
+    fn dev_tokens_know_every_scope_the_specs_require() {
+        let mut required: Vec<&str> =
+            super::order::OPERATIONS.iter().chain(super::contact::OPERATIONS).flat_map(|(.., scopes)| scopes.iter().copied()).collect();
+        required.sort_unstable();
+        required.dedup();
+        assert_eq!(required, labs_devkit::token::SCOPES);
     }
 
     #[test]
