@@ -22,6 +22,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     PreconditionFailed(String),
+    /// The request raced another one for the same resource; retrying it is safe.
+    #[error("{0}")]
+    Conflict(String),
     /// Well-formed but refers to something that does not exist or conflicts with earlier input.
     #[error("{detail}")]
     Unprocessable { detail: String, field: Option<String> },
@@ -60,6 +63,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -152,10 +156,14 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Storage failures: a lost connection or server selection timeout is a 503, anything else a 500.
+/// Storage failures: a lost connection or server selection timeout is a 503, a duplicate key (a
+/// concurrent insert of the same id) a 409, anything else a 500.
 impl From<mongodb::error::Error> for ApiError {
     fn from(err: mongodb::error::Error) -> Self {
         use mongodb::error::ErrorKind;
+        if crate::mongo::is_duplicate_key(&err) {
+            return Self::Conflict("the resource was written concurrently; retry the request".to_string());
+        }
         match *err.kind {
             ErrorKind::ServerSelection { .. } | ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } => {
                 Self::Unavailable { dependency: "database", reason: None, retry_after_secs: 1, source: err.into() }

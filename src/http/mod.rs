@@ -14,4 +14,4 @@ pub use context::{current_traceparent, sanitized_request_id, RequestContext, REQ
 pub use error::ApiError;
 pub use extract::{ApiJson, ApiPath, ApiQuery};
 pub use server::{serve, with_common_layers, HttpLimits, MAX_BODY_BYTES};
-pub use stream::{JsonArrayStream, CURSOR_BATCH};
+pub use stream::JsonArrayStream;
