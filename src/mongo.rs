@@ -143,6 +143,26 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
 }
 
+/// A storage failure as the services report it: a duplicate key (a concurrent insert of the
+/// same id; retrying the request is safe) apart from everything else.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the resource was written concurrently; retry the request")]
+    Conflict(#[source] Error),
+    #[error(transparent)]
+    Failed(Error),
+}
+
+impl From<Error> for StorageError {
+    fn from(err: Error) -> Self {
+        if is_duplicate_key(&err) {
+            Self::Conflict(err)
+        } else {
+            Self::Failed(err)
+        }
+    }
+}
+
 /// True when the error is a duplicate key (a concurrent insert of the same id).
 pub fn is_duplicate_key(err: &Error) -> bool {
     use mongodb::error::{ErrorKind, WriteFailure};

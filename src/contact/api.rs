@@ -19,8 +19,7 @@ impl From<Error> for ApiError {
         match err {
             Error::NotFound(_) => ApiError::NotFound(detail),
             Error::Invalid { field, detail } => ApiError::bad_field(field, detail),
-            Error::Conflict(_) => ApiError::Conflict(detail),
-            Error::Database(err) => err.into(),
+            Error::Storage(err) => err.into(),
             Error::Internal(err) => ApiError::Internal(err),
         }
     }

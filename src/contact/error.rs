@@ -9,22 +9,15 @@ pub enum Error {
     /// The input cannot be used as asked (a search key the database cannot match on).
     #[error("{detail}")]
     Invalid { field: &'static str, detail: String },
-    /// The database refused a second document with the same id (a concurrent create).
-    #[error("the person was written concurrently; retry the request")]
-    Conflict(#[source] mongodb::error::Error),
     #[error(transparent)]
-    Database(mongodb::error::Error),
+    Storage(#[from] crate::mongo::StorageError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 impl From<mongodb::error::Error> for Error {
     fn from(err: mongodb::error::Error) -> Self {
-        if crate::mongo::is_duplicate_key(&err) {
-            Self::Conflict(err)
-        } else {
-            Self::Database(err)
-        }
+        Self::Storage(err.into())
     }
 }
 

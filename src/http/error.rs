@@ -156,14 +156,20 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Storage failures: a lost connection or server selection timeout is a 503, a duplicate key (a
-/// concurrent insert of the same id) a 409, anything else a 500.
+/// A duplicate key (a concurrent insert of the same id) is a 409; see below for the rest.
+impl From<crate::mongo::StorageError> for ApiError {
+    fn from(err: crate::mongo::StorageError) -> Self {
+        match err {
+            crate::mongo::StorageError::Conflict(_) => Self::Conflict(err.to_string()),
+            crate::mongo::StorageError::Failed(err) => err.into(),
+        }
+    }
+}
+
+/// Storage failures: a lost connection or server selection timeout is a 503, anything else a 500.
 impl From<mongodb::error::Error> for ApiError {
     fn from(err: mongodb::error::Error) -> Self {
         use mongodb::error::ErrorKind;
-        if crate::mongo::is_duplicate_key(&err) {
-            return Self::Conflict("the resource was written concurrently; retry the request".to_string());
-        }
         match *err.kind {
             ErrorKind::ServerSelection { .. } | ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } => {
                 Self::Unavailable { dependency: "database", reason: None, retry_after_secs: 1, source: err.into() }

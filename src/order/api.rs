@@ -30,8 +30,7 @@ impl From<Error> for ApiError {
             Error::ContactUnavailable { reason, source } => {
                 ApiError::Unavailable { dependency: "contact service", reason: Some(reason), retry_after_secs: 2, source }
             }
-            Error::Conflict(_) => ApiError::Conflict(detail),
-            Error::Database(err) => err.into(),
+            Error::Storage(err) => err.into(),
             Error::Internal(err) => ApiError::Internal(err),
         }
     }

@@ -22,22 +22,15 @@ pub enum Error {
     /// A person had to be fetched and the contact service could not answer.
     #[error("contact service is unavailable ({reason})")]
     ContactUnavailable { reason: &'static str, source: anyhow::Error },
-    /// The database refused a second document with the same id (a concurrent create).
-    #[error("the order was written concurrently; retry the request")]
-    Conflict(#[source] mongodb::error::Error),
     #[error(transparent)]
-    Database(mongodb::error::Error),
+    Storage(#[from] crate::mongo::StorageError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 impl From<mongodb::error::Error> for Error {
     fn from(err: mongodb::error::Error) -> Self {
-        if crate::mongo::is_duplicate_key(&err) {
-            Self::Conflict(err)
-        } else {
-            Self::Database(err)
-        }
+        Self::Storage(err.into())
     }
 }
 
