@@ -143,11 +143,11 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
 }
 
-/// A storage failure as the services report it: a duplicate key (a concurrent insert of the
-/// same id; retrying the request is safe) apart from everything else.
+/// A storage failure as the services report it: a duplicate key (a unique key another record
+/// holds, such as a concurrent insert of the same id) apart from everything else.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
-    #[error("the resource was written concurrently; retry the request")]
+    #[error("the write conflicts with a stored record of the same key (nothing was written)")]
     Conflict(#[source] Error),
     #[error(transparent)]
     Failed(Error),

@@ -160,7 +160,10 @@ impl IntoResponse for ApiError {
 impl From<crate::mongo::StorageError> for ApiError {
     fn from(err: crate::mongo::StorageError) -> Self {
         match err {
-            crate::mongo::StorageError::Conflict(_) => Self::Conflict(err.to_string()),
+            crate::mongo::StorageError::Conflict(ref source) => {
+                tracing::warn!(error = %source, "duplicate key");
+                Self::Conflict(err.to_string())
+            }
             crate::mongo::StorageError::Failed(err) => err.into(),
         }
     }
