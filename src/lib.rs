@@ -17,3 +17,4 @@ pub mod spec;
 pub mod telemetry;
 pub mod tls;
 pub mod topics;
+pub mod versioned;

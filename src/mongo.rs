@@ -77,46 +77,61 @@ fn record(metrics: &Metrics, started: &Mutex<HashMap<i32, String>>, request_id: 
 /// How long transient transaction failures are retried before giving up.
 const TRANSACTION_BUDGET: Duration = Duration::from_secs(10);
 
+/// Why a transaction body stopped: the database failed (retried when transient), or the write
+/// itself decided against going on (aborted, passed through untouched).
+#[derive(Debug)]
+pub enum TxnError<E> {
+    Db(Error),
+    Abort(E),
+}
+
+impl<E> From<Error> for TxnError<E> {
+    fn from(err: Error) -> Self {
+        Self::Db(err)
+    }
+}
+
 /// Runs `body` in a transaction, retrying the whole body on transient errors (write conflicts,
-/// elections) and the commit on unknown commit results. `body` returns `Ok(Err(e))` to abort
-/// with a domain outcome, which is passed through untouched.
-pub async fn transaction<T, E, F>(client: &Client, mut body: F) -> Result<Result<T, E>, Error>
+/// elections) and the commit on unknown commit results. Inside `body`, `?` works on driver
+/// errors; `Err(TxnError::Abort(e))` aborts with the caller's own error `e`.
+pub async fn transaction<T, E, F>(client: &Client, mut body: F) -> Result<T, E>
 where
-    F: for<'s> FnMut(&'s mut ClientSession) -> BoxFuture<'s, Result<Result<T, E>, Error>>,
+    E: From<Error>,
+    F: for<'s> FnMut(&'s mut ClientSession) -> BoxFuture<'s, Result<T, TxnError<E>>>,
 {
     let started = std::time::Instant::now();
+    let retry = |e: &Error, label: &str| e.contains_label(label) && started.elapsed() < TRANSACTION_BUDGET;
     let mut session = client.start_session().await?;
     let mut attempt = 0u32;
     'attempts: loop {
         attempt += 1;
         session.start_transaction().await?;
-        let outcome = body(&mut session).await;
-        match outcome {
-            Ok(Ok(value)) => loop {
+        match body(&mut session).await {
+            Ok(value) => loop {
                 match session.commit_transaction().await {
-                    Ok(()) => return Ok(Ok(value)),
-                    Err(e) if e.contains_label(UNKNOWN_TRANSACTION_COMMIT_RESULT) && started.elapsed() < TRANSACTION_BUDGET => continue,
-                    Err(e) if e.contains_label(TRANSIENT_TRANSACTION_ERROR) && started.elapsed() < TRANSACTION_BUDGET => {
+                    Ok(()) => return Ok(value),
+                    Err(e) if retry(&e, UNKNOWN_TRANSACTION_COMMIT_RESULT) => continue,
+                    Err(e) if retry(&e, TRANSIENT_TRANSACTION_ERROR) => {
                         TRANSACTION_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         backoff(attempt).await;
                         continue 'attempts;
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => return Err(e.into()),
                 }
             },
-            Ok(Err(domain)) => {
+            Err(TxnError::Abort(domain)) => {
                 let _ = session.abort_transaction().await;
-                return Ok(Err(domain));
+                return Err(domain);
             }
-            Err(e) => {
+            Err(TxnError::Db(e)) => {
                 let _ = session.abort_transaction().await;
-                if e.contains_label(TRANSIENT_TRANSACTION_ERROR) && started.elapsed() < TRANSACTION_BUDGET {
+                if retry(&e, TRANSIENT_TRANSACTION_ERROR) {
                     tracing::debug!(attempt, error = %e, "retrying transaction");
                     TRANSACTION_RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     backoff(attempt).await;
                     continue;
                 }
-                return Err(e);
+                return Err(e.into());
             }
         }
     }
@@ -128,6 +143,26 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(base / 2 + jitter)).await;
 }
 
+/// A storage failure as the services report it: a duplicate key (a unique key another record
+/// holds, such as a concurrent insert of the same id) apart from everything else.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the write conflicts with a stored record of the same key (nothing was written)")]
+    Conflict(#[source] Error),
+    #[error(transparent)]
+    Failed(Error),
+}
+
+impl From<Error> for StorageError {
+    fn from(err: Error) -> Self {
+        if is_duplicate_key(&err) {
+            Self::Conflict(err)
+        } else {
+            Self::Failed(err)
+        }
+    }
+}
+
 /// True when the error is a duplicate key (a concurrent insert of the same id).
 pub fn is_duplicate_key(err: &Error) -> bool {
     use mongodb::error::{ErrorKind, WriteFailure};
@@ -136,6 +171,18 @@ pub fn is_duplicate_key(err: &Error) -> bool {
         ErrorKind::Command(e) => e.code == 11000,
         _ => false,
     }
+}
+
+/// Documents per database batch behind a list. Without a bound the server may answer a getMore
+/// with everything that is left (SecantusDB did: 300 MiB for 100,000 orders), and the driver
+/// holds the whole batch; with it, memory stays flat whatever the list's length.
+pub const CURSOR_BATCH: u32 = 256;
+
+/// One page of a list: both `page` (0-based) and `size` were given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub skip: u64,
+    pub limit: i64,
 }
 
 /// The last version of deleted entities, so an id that comes back continues its version

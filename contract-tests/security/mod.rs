@@ -1,6 +1,7 @@
 //! The security promises: bearer tokens and scopes, least-privilege database users, Kafka over
 //! TLS with SCRAM, mutual TLS between the services, and limits on what clients can hold.
 
+mod client_https;
 mod jwt;
 mod kafka_sasl;
 mod limits;

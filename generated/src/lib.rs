@@ -93,6 +93,33 @@ impl std::fmt::Debug for ClientAuth {
     }
 }
 
+/// The HTTP library the clients use, for building your own [`reqwest::Client`] (proxies,
+/// timeouts, certificates) to pass to `Client::new_with_client`.
+pub use reqwest;
+
+/// An HTTP client for `https://` services whose certificate a private CA signed (a company's
+/// internal CA, or the project's development CA in `target/dev/secrets/ca.pem`): it trusts
+/// `ca_pem` as well as the usual roots. Services with a public certificate need nothing of
+/// this: `Client::new` reaches them.
+///
+/// ```no_run
+/// use labs_order_client::{order, ClientAuth};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let ca = std::fs::read("target/dev/secrets/ca.pem")?;
+/// let http = labs_order_client::https_client_trusting(&ca)?;
+/// let orders = order::Client::new_with_client("https://orders.internal:3443", http, ClientAuth::bearer("…"));
+/// # Ok(()) }
+/// ```
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub fn https_client_trusting(ca_pem: &[u8]) -> Result<reqwest::Client, reqwest::Error> {
+    install_tls_provider();
+    let mut builder = reqwest::Client::builder();
+    for ca in reqwest::Certificate::from_pem_bundle(ca_pem)? {
+        builder = builder.add_root_certificate(ca);
+    }
+    builder.build()
+}
+
 /// reqwest is built with `rustls-no-provider` (aws-lc stays out of the build), so it needs a
 /// process-wide provider before it builds a TLS client: ring's, unless the application installed
 /// one. Every generated `Client::new` takes a `ClientAuth`, so its constructors call this.

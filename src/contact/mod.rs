@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+pub mod error;
 pub mod events;
 pub mod person;
 pub mod seed;
@@ -14,6 +15,7 @@ use axum::{extract::Request, middleware::Next, response::Response};
 use tokio::{net::TcpListener, sync::Notify};
 
 pub use config::ContactConfig;
+pub use error::Error;
 use service::ContactService;
 
 use crate::{

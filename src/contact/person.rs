@@ -3,7 +3,7 @@
 use labs_order_client::contact::types::Person;
 use mongodb::bson::{self, Document};
 
-use crate::http::ApiError;
+use super::Error;
 
 /// PATCH: fields present and non-null in `patch` replace the stored ones; `extensionFields`
 /// keys are merged one level deep.
@@ -19,7 +19,7 @@ pub fn merge(mut stored: Person, patch: Person) -> Person {
 }
 
 /// Query by example: every non-null field of `example` must match exactly.
-pub fn example_filter(example: &Person) -> Result<Document, ApiError> {
+pub fn example_filter(example: &Person) -> Result<Document, Error> {
     let mut filter = Document::new();
     let fields = [
         ("_id", &example.id),
@@ -41,9 +41,10 @@ pub fn example_filter(example: &Person) -> Result<Document, ApiError> {
             continue;
         }
         if key.starts_with('$') || key.contains('.') {
-            return Err(ApiError::bad_field("extensionFields", format!("key {key:?} cannot be searched ('$' prefix or '.')")));
+            let detail = format!("key {key:?} cannot be searched ('$' prefix or '.')");
+            return Err(Error::Invalid { field: "extensionFields", detail });
         }
-        let value = bson::to_bson(value).map_err(|e| ApiError::bad_field("extensionFields", e.to_string()))?;
+        let value = bson::to_bson(value).map_err(|e| Error::Invalid { field: "extensionFields", detail: e.to_string() })?;
         filter.insert(format!("extensionFields.{key}"), value);
     }
     Ok(filter)

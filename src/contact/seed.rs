@@ -52,7 +52,7 @@ pub fn fake_person() -> Person {
 }
 
 /// Creates persons (each with its created event) until at least `target` exist.
-pub async fn ensure_persons(service: &ContactService, target: u64) -> Result<u64, crate::http::ApiError> {
+pub async fn ensure_persons(service: &ContactService, target: u64) -> Result<u64, super::Error> {
     let existing = service.count().await?;
     let missing = target.saturating_sub(existing);
     for _ in 0..missing {

@@ -20,6 +20,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     PreconditionFailed(String),
+    /// The request raced another one for the same resource; retrying it is safe.
+    #[error("{0}")]
+    Conflict(String),
     /// Well-formed but refers to something that does not exist or conflicts with earlier input.
     #[error("{detail}")]
     Unprocessable { detail: String, field: Option<String> },
@@ -60,6 +63,7 @@ impl ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
@@ -144,6 +148,19 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// A duplicate key (a concurrent insert of the same id) is a 409; see below for the rest.
+impl From<crate::mongo::StorageError> for ApiError {
+    fn from(err: crate::mongo::StorageError) -> Self {
+        match err {
+            crate::mongo::StorageError::Conflict(ref source) => {
+                tracing::warn!(error = %source, "duplicate key");
+                Self::Conflict(err.to_string())
+            }
+            crate::mongo::StorageError::Failed(err) => err.into(),
+        }
     }
 }
 

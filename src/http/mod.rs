@@ -15,4 +15,4 @@ pub use error::ApiError;
 pub use extract::{ApiJson, ApiPath, ApiQuery};
 pub use request::RequestContext;
 pub use server::{serve, with_common_layers, HttpLimits, MAX_BODY_BYTES};
-pub use stream::{JsonArrayStream, CURSOR_BATCH};
+pub use stream::JsonArrayStream;

@@ -1,14 +1,9 @@
 //! `page` (0-based) and `size` query parameters, shared by the list operations of both APIs.
 
 use super::ApiError;
+pub use crate::mongo::Page;
 
 /// Both `page` (0-based) and `size` select one page; otherwise everything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Page {
-    pub skip: u64,
-    pub limit: i64,
-}
-
 pub fn page(page: Option<i32>, size: Option<i32>) -> Result<Option<Page>, ApiError> {
     if let Some(p) = page.filter(|p| *p < 0) {
         return Err(ApiError::bad_field("page", format!("page must be >= 0, got {p}")));

@@ -10,11 +10,6 @@ use futures::{stream::BoxStream, Stream, StreamExt};
 use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 
-/// Documents per database batch behind a streamed list. Without a bound the server may answer
-/// a getMore with everything that is left (SecantusDB did: 300 MiB for 100,000 orders), and
-/// the driver holds the whole batch; with it, memory stays flat whatever the list's length.
-pub const CURSOR_BATCH: u32 = 256;
-
 /// Elements are written in chunks of up to this many.
 const ELEMENTS_PER_CHUNK: usize = 64;
 

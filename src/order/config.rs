@@ -21,7 +21,7 @@ pub struct OrderConfig {
     pub consumer: ConsumerConfig,
     /// How long a write may reuse a person it read from the replica, in milliseconds (0: read
     /// the replica on every write). A stale copy is repaired before its event is published;
-    /// see `order::replica_cache`.
+    /// see `order::replica::cache`.
     pub replica_cache_ms: u64,
     /// How long dedupe records (handled events, idempotency keys) are kept.
     pub retention: RetentionConfig,

@@ -5,12 +5,12 @@
 pub mod api;
 pub mod config;
 pub mod contact_lookup;
+pub mod error;
 pub mod events;
 pub mod model;
 pub mod outbox;
 pub mod person_sync;
-pub mod persons;
-pub mod replica_cache;
+pub mod replica;
 pub mod retention;
 pub mod service;
 
@@ -20,6 +20,7 @@ use labs_order_client::ClientAuth;
 use tokio::{net::TcpListener, sync::Notify};
 
 pub use config::OrderConfig;
+pub use error::Error;
 
 use crate::{
     host::{Host, PublicApi},
@@ -42,8 +43,9 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let contact_auth = config.contact.token.as_ref().map(|t| ClientAuth::bearer(t.expose())).unwrap_or_default();
     let lookup = Arc::new(contact_lookup::ContactLookup::new(&config.contact, contact_auth, metrics.clone())?);
     let wake = Arc::new(Notify::new());
-    let replica_cache = Arc::new(replica_cache::ReplicaCache::new(std::time::Duration::from_millis(config.replica_cache_ms)));
-    let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone(), replica_cache.clone());
+    let cache = Arc::new(replica::cache::ReplicaCache::new(std::time::Duration::from_millis(config.replica_cache_ms)));
+    let replica = replica::PersonReplica::new(&db).with_cache(cache);
+    let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone(), replica.clone());
     service.ensure_indexes().await?;
     retention::ensure(&db, &config.retention).await?;
 
@@ -53,7 +55,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     host.serve(listener, PublicApi { router, operations, spec, refresh }).await?;
     host.relay(order_outbox, wake);
     if config.consumer.enabled {
-        start_person_sync(&mut host, &config, lookup, replica_cache)?;
+        start_person_sync(&mut host, &config, lookup, replica)?;
     }
     Ok(host)
 }
@@ -83,10 +85,10 @@ fn start_person_sync(
     host: &mut Host,
     config: &OrderConfig,
     lookup: Arc<contact_lookup::ContactLookup>,
-    replica_cache: Arc<replica_cache::ReplicaCache>,
+    replica: replica::PersonReplica,
 ) -> anyhow::Result<()> {
     use person_sync::consumer::{consumer, LagReporter, PersonEventConsumer};
-    let sync = person_sync::PersonSync::new(&host.db, lookup, replica_cache);
+    let sync = person_sync::PersonSync::new(&host.db, lookup, replica);
     let consumer = PersonEventConsumer {
         consumer: consumer(&config.common.kafka, &config.consumer, &config.person_topics, LagReporter(host.metrics.clone()))?,
         producer: host.producer.clone(),

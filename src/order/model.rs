@@ -1,9 +1,10 @@
-//! Order rules that do not touch storage: input validation, PATCH merge, documents, ETags.
+//! Order rules that do not touch storage: the parsed inputs of a write, PATCH merge,
+//! documents, ETags.
 
 use labs_order_client::order::types::{InputOrder, Order, Person};
 use mongodb::bson::{self, Document};
 
-use crate::http::ApiError;
+use super::Error;
 
 /// Which person a reference is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,8 +60,94 @@ impl Role {
     }
 }
 
+/// An order's input that passed the order rules: amounts are finite and not negative, and
+/// person references are not blank. POST and PUT write it whole; PATCH merges it
+/// ([`OrderPatch`]).
+#[derive(Debug, Clone)]
+pub struct NewOrder(InputOrder);
+
+/// The fields of a PATCH, checked by the same rules as a [`NewOrder`].
+#[derive(Debug, Clone)]
+pub struct OrderPatch(InputOrder);
+
+impl TryFrom<InputOrder> for NewOrder {
+    type Error = Error;
+
+    fn try_from(input: InputOrder) -> Result<Self, Error> {
+        validate(&input)?;
+        Ok(Self(input))
+    }
+}
+
+impl TryFrom<InputOrder> for OrderPatch {
+    type Error = Error;
+
+    fn try_from(input: InputOrder) -> Result<Self, Error> {
+        validate(&input)?;
+        Ok(Self(input))
+    }
+}
+
+impl NewOrder {
+    pub fn input(&self) -> &InputOrder {
+        &self.0
+    }
+
+    pub fn persons(&self) -> PersonRefs<'_> {
+        PersonRefs(&self.0)
+    }
+}
+
+impl OrderPatch {
+    pub fn persons(&self) -> PersonRefs<'_> {
+        PersonRefs(&self.0)
+    }
+}
+
+/// The person references present in an input (each a non-blank id).
+#[derive(Debug, Clone, Copy)]
+pub struct PersonRefs<'a>(&'a InputOrder);
+
+impl<'a> PersonRefs<'a> {
+    /// (role, person id) for each reference present.
+    pub fn iter(self) -> impl Iterator<Item = (Role, &'a str)> {
+        Role::ALL.into_iter().filter_map(move |role| Some((role, role.input_id(self.0)?)))
+    }
+}
+
+/// `If-Match` as sent: absent matches anything; `*` matches an existing order; otherwise one
+/// of the listed tags must be the current version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IfMatch(String);
+
+impl IfMatch {
+    pub fn new(header: impl Into<String>) -> Self {
+        Self(header.into())
+    }
+
+    pub fn holds(&self, current: Option<i64>) -> bool {
+        let Some(version) = current else { return false };
+        self.0.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag(version))
+    }
+}
+
+/// The `Idempotency-Key` of a POST: a repeat with the same key and body answers the first
+/// result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Refuses amounts the business cannot have: negative or non-finite values.
-pub fn validate(input: &InputOrder) -> Result<(), ApiError> {
+fn validate(input: &InputOrder) -> Result<(), Error> {
     let amounts = [("orderValue", input.order_value), ("taxValue", input.tax_value)];
     for (field, value) in amounts {
         check_amount(field, value)?;
@@ -71,21 +158,22 @@ pub fn validate(input: &InputOrder) -> Result<(), ApiError> {
     }
     for role in Role::ALL {
         if role.input_id(input).is_some_and(|id| id.trim().is_empty()) {
-            return Err(ApiError::bad_field(role.input_field(), format!("{} must not be empty", role.input_field())));
+            return Err(Error::invalid(role.input_field(), format!("{} must not be empty", role.input_field())));
         }
     }
     Ok(())
 }
 
-fn check_amount(field: &str, value: Option<f64>) -> Result<(), ApiError> {
+fn check_amount(field: &str, value: Option<f64>) -> Result<(), Error> {
     match value {
-        Some(v) if !v.is_finite() || v < 0.0 => Err(ApiError::bad_field(field, format!("{field} must be a number >= 0, got {v}"))),
+        Some(v) if !v.is_finite() || v < 0.0 => Err(Error::invalid(field, format!("{field} must be a number >= 0, got {v}"))),
         _ => Ok(()),
     }
 }
 
 /// A new order (POST, or PUT of an unknown id) from its input; persons are filled in later.
-pub fn from_input(id: &str, input: &InputOrder) -> Order {
+pub fn from_input(id: &str, new: &NewOrder) -> Order {
+    let input = &new.0;
     Order {
         order_id: Some(id.to_string()),
         order_date: input.order_date.clone(),
@@ -98,7 +186,8 @@ pub fn from_input(id: &str, input: &InputOrder) -> Order {
 }
 
 /// PATCH: the fields present (and not null) replace the stored ones.
-pub fn merge(mut stored: Order, patch: &InputOrder) -> Order {
+pub fn merge(mut stored: Order, patch: &OrderPatch) -> Order {
+    let patch = &patch.0;
     if patch.order_date.is_some() {
         stored.order_date = patch.order_date.clone();
     }
@@ -180,14 +269,6 @@ pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// `If-Match`: absent matches anything; `*` matches an existing order; otherwise one of the
-/// listed tags must be the current version.
-pub fn if_match_holds(header: Option<&str>, current: Option<i64>) -> bool {
-    let Some(header) = header else { return true };
-    let Some(version) = current else { return false };
-    header.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag(version))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,31 +278,34 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
+    fn new(v: serde_json::Value) -> Result<NewOrder, Error> {
+        NewOrder::try_from(input(v))
+    }
+
     #[test]
     fn negative_or_infinite_amounts_are_refused_with_the_field_named() {
-        assert!(validate(&input(json!({"orderValue": 1.5, "items": [{"quantity": 2, "itemPrice": 0}]}))).is_ok());
-        let err = validate(&input(json!({"items": [{"quantity": -1}]}))).unwrap_err();
-        assert!(err.to_string().contains("items[0].quantity"), "{err}");
-        assert!(validate(&input(json!({"taxValue": -0.01}))).is_err());
-        assert!(validate(&input(json!({"soldToID": " "}))).is_err());
+        assert!(new(json!({"orderValue": 1.5, "items": [{"quantity": 2, "itemPrice": 0}]})).is_ok());
+        let err = new(json!({"items": [{"quantity": -1}]})).unwrap_err();
+        assert!(matches!(&err, Error::Invalid { field, .. } if field == "items[0].quantity"), "{err}");
+        assert!(new(json!({"taxValue": -0.01})).is_err());
+        assert!(OrderPatch::try_from(input(json!({"soldToID": " "}))).is_err());
     }
 
     #[test]
     fn patch_replaces_present_fields_only() {
-        let stored = from_input("o1", &input(json!({"orderDate": "2021-07-17", "currencyCode": "CHF", "items": [{"itemID": "1"}]})));
-        let merged = merge(stored, &input(json!({"currencyCode": "EUR", "items": []})));
+        let stored = from_input("o1", &new(json!({"orderDate": "2021-07-17", "currencyCode": "CHF", "items": [{"itemID": "1"}]})).unwrap());
+        let merged = merge(stored, &OrderPatch::try_from(input(json!({"currencyCode": "EUR", "items": []}))).unwrap());
         assert_eq!(merged.currency_code.as_deref(), Some("EUR"));
         assert_eq!(merged.order_date.as_deref(), Some("2021-07-17"));
         assert_eq!(merged.items.len(), 1);
     }
 
     #[test]
-    fn if_match_accepts_current_star_and_absent_only() {
-        assert!(if_match_holds(None, None));
-        assert!(if_match_holds(Some("\"3\""), Some(3)));
-        assert!(if_match_holds(Some("W/\"3\", \"4\""), Some(4)));
-        assert!(if_match_holds(Some("*"), Some(1)));
-        assert!(!if_match_holds(Some("\"2\""), Some(3)));
-        assert!(!if_match_holds(Some("*"), None));
+    fn if_match_accepts_current_and_star_only() {
+        assert!(IfMatch::new("\"3\"").holds(Some(3)));
+        assert!(IfMatch::new("W/\"3\", \"4\"").holds(Some(4)));
+        assert!(IfMatch::new("*").holds(Some(1)));
+        assert!(!IfMatch::new("\"2\"").holds(Some(3)));
+        assert!(!IfMatch::new("*").holds(None));
     }
 }

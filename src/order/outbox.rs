@@ -11,7 +11,7 @@
 //! - an order embeds each person at a replica revision (`personRevs`). Before publishing, the
 //!   relay compares them with the replica (one query per batch) and repairs an order that
 //!   embedded an older copy. Together with the consumer's check after its own commit (see
-//!   `person_sync::PersonSync::catch_up`) this closes the race between an order's insert and a
+//!   `replica::PersonReplica::catch_up`) this closes the race between an order's insert and a
 //!   concurrent person change without writing the person documents on the order path: each side
 //!   reads the other's data after its own write committed, so at least one of them sees both.
 
@@ -27,7 +27,7 @@ use mongodb::{
 use super::{
     events::{order_event, OrderChange},
     model::{self, Role},
-    persons::PersonReplica,
+    replica::PersonReplica,
     service::ORDERS_COLLECTION,
 };
 use crate::outbox::{OutboxSource, Staged};

@@ -1,13 +1,13 @@
-//! The order use cases. Every write is one transaction: the order, the persons fetched for it,
-//! the idempotency record and the outbox event.
+//! The order use cases. Every write is one transaction: the order with its staged event, the
+//! persons fetched for it (see `order::replica`) and the idempotency record.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
-use futures::{StreamExt, TryStreamExt};
-use labs_order_client::order::types::{InputOrder, Order, Person};
+use futures::{stream::BoxStream, StreamExt, TryStreamExt};
+use labs_order_client::order::types::Order;
 use mongodb::{
     bson::{doc, DateTime, Document, RawDocumentBuf},
-    ClientSession, Collection, Database, IndexModel,
+    ClientSession, Collection, Database,
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
@@ -15,13 +15,16 @@ use tokio::sync::Notify;
 use super::{
     config::OrderConfig,
     contact_lookup::ContactLookup,
+    error::{Error, Result},
     events::{order_event, OrderChange},
-    model::{self, Role},
+    model::{self, IdempotencyKey, IfMatch, NewOrder, OrderPatch, Role},
     outbox as staged,
-    persons::{self, Mark, PersonReplica, ReplicaEntry, Resolved},
-    replica_cache::ReplicaCache,
+    replica::{PersonReplica, Resolved},
 };
-use crate::http::{ApiError, JsonArrayStream};
+use crate::{
+    mongo::{Page, TxnError},
+    versioned::{Decision, Written},
+};
 
 pub const ORDERS_COLLECTION: &str = "orders";
 pub const IDEMPOTENCY_COLLECTION: &str = "idempotency_keys";
@@ -42,65 +45,55 @@ pub struct OrderService {
 /// A list: one page, or everything streamed from a cursor.
 pub enum Listing {
     Page(Vec<Order>),
-    Stream(JsonArrayStream),
+    Stream(BoxStream<'static, anyhow::Result<Order>>),
 }
 
 /// The caller's write preconditions.
 #[derive(Debug, Default, Clone)]
 pub struct WriteOptions {
     pub request_id: String,
-    pub if_match: Option<String>,
-    pub idempotency_key: Option<String>,
-}
-
-enum Decision {
-    Store(Box<Order>),
-    Delete,
+    pub if_match: Option<IfMatch>,
+    pub idempotency_key: Option<IdempotencyKey>,
 }
 
 /// A stored order and its version (the ETag).
 pub type Versioned = (Order, i64);
 
+/// An idempotent create's key and the hash of its body.
+type Idempotency = Option<(IdempotencyKey, String)>;
+
 impl OrderService {
-    pub fn new(db: &Database, config: &OrderConfig, lookup: Arc<ContactLookup>, relay_wake: Arc<Notify>, cache: Arc<ReplicaCache>) -> Self {
+    /// `replica` carries the request path's cache of replica reads.
+    pub fn new(db: &Database, config: &OrderConfig, lookup: Arc<ContactLookup>, relay_wake: Arc<Notify>, replica: PersonReplica) -> Self {
         Self {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             orders_raw: db.collection(ORDERS_COLLECTION),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
-            replica: PersonReplica::new(db).with_cache(cache),
+            replica,
             lookup,
             source: Arc::from(config.event_source.as_str()),
             relay_wake,
         }
     }
 
-    /// Indexes for the person fan-out and its catch-up: orders by referenced person. (One field
-    /// each: a person's orders are few enough to filter by revision, and an index whose prefix
-    /// alone is queried is not used by every server's planner.)
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
-        let by_role = Role::ALL.map(|r| IndexModel::builder().keys(doc! { format!("{}.id", r.order_field()): 1 }).build());
-        self.orders.create_indexes(by_role).await?;
-        self.replica.ensure_indexes().await?;
-        Ok(())
+        self.replica.ensure_indexes().await
     }
 
-    pub async fn create(&self, options: &WriteOptions, input: InputOrder) -> Result<Versioned, ApiError> {
-        model::validate(&input)?;
-        let request_hash = options.idempotency_key.as_ref().map(|_| body_hash(&input));
-        if let (Some(key), Some(hash)) = (&options.idempotency_key, &request_hash) {
+    pub async fn create(&self, options: &WriteOptions, new: NewOrder) -> Result<Versioned> {
+        let idempotency = options.idempotency_key.clone().map(|key| (key, body_hash(&new)));
+        if let Some((key, hash)) = &idempotency {
             if let Some(replayed) = self.replay(key, hash).await? {
                 return Ok(replayed);
             }
         }
-        let resolved = persons::resolve(&self.replica, &self.lookup, &input, &options.request_id).await?;
-        let mut order = model::from_input(&uuid::Uuid::new_v4().to_string(), &input);
-        fill_persons(&mut order, &resolved);
-        if options.idempotency_key.is_none() && resolved.all_known() {
+        let resolved = self.replica.resolve(&self.lookup, new.persons(), &options.request_id).await?;
+        let order = model::from_input(&uuid::Uuid::new_v4().to_string(), &new);
+        if idempotency.is_none() && resolved.all_known() {
             return self.insert_new(options, order, &resolved).await;
         }
         let id = order.order_id.clone().unwrap_or_default();
-        let idempotency = options.idempotency_key.clone().zip(request_hash);
         self.write(options, &id, resolved, idempotency, move |_| Ok(Decision::Store(Box::new(order.clone())))).await?.ok_or_else(vanished)
     }
 
@@ -108,20 +101,22 @@ impl OrderService {
     /// order and its staged event are one document, written by one insert. A fresh UUID has no
     /// tombstone and no concurrent writer. A person event committed meanwhile is caught by the
     /// relay's check of the embedded revisions (see `order::outbox`).
-    async fn insert_new(&self, options: &WriteOptions, order: Order, resolved: &Resolved) -> Result<Versioned, ApiError> {
+    async fn insert_new(&self, options: &WriteOptions, mut order: Order, resolved: &Resolved) -> Result<Versioned> {
         let id = order.order_id.clone().unwrap_or_default();
+        for (role, person, _) in &resolved.by_role {
+            *role.slot(&mut order) = Some(person.clone());
+        }
         let revs: Vec<(Role, i64)> = resolved.by_role.iter().map(|(role, _, rev)| (*role, *rev)).collect();
-        let mut doc = model::to_document(&order, 1, &revs).map_err(anyhow::Error::from)?;
+        let mut doc = model::to_document(&order, 1, &revs).map_err(Error::internal)?;
         let event = order_event(OrderChange::Created, &self.source, &id, Some(&order), Some(&options.request_id))?;
-        staged::stage(&mut doc, Vec::new(), staged::entry(&event).map_err(anyhow::Error::from)?);
+        staged::stage(&mut doc, Vec::new(), staged::entry(&event).map_err(Error::internal)?);
         self.orders.insert_one(doc).await?;
         self.relay_wake.notify_one();
         Ok((order, 1))
     }
 
-    pub async fn list(&self, page: Option<i32>, size: Option<i32>) -> Result<Listing, ApiError> {
-        let page = crate::http::paging::page(page, size)?;
-        let mut find = self.orders_raw.find(model::live()).sort(doc! { "_id": 1 }).batch_size(crate::http::CURSOR_BATCH);
+    pub async fn list(&self, page: Option<Page>) -> Result<Listing> {
+        let mut find = self.orders_raw.find(model::live()).sort(doc! { "_id": 1 }).batch_size(crate::mongo::CURSOR_BATCH);
         if let Some(p) = page {
             find = find.skip(p.skip).limit(p.limit);
         }
@@ -131,65 +126,57 @@ impl OrderService {
         };
         let orders = cursor.try_filter_map(decode).map_err(anyhow::Error::from);
         Ok(match page {
-            Some(_) => Listing::Page(orders.try_collect().await.map_err(ApiError::Internal)?),
-            None => Listing::Stream(JsonArrayStream::new(orders.boxed())),
+            Some(_) => Listing::Page(orders.try_collect().await?),
+            None => Listing::Stream(orders.boxed()),
         })
     }
 
-    pub async fn read(&self, id: &str) -> Result<Versioned, ApiError> {
+    pub async fn read(&self, id: &str) -> Result<Versioned> {
         // By `_id` alone, so the database answers from its primary index; a tombstone is a 404.
         let raw = self.orders_raw.find_one(doc! { "_id": id }).await?;
-        let order = raw.as_deref().map(model::from_raw).transpose().map_err(anyhow::Error::from)?.flatten();
-        order.ok_or_else(|| not_found(id))
+        let order = raw.as_deref().map(model::from_raw).transpose().map_err(Error::internal)?.flatten();
+        order.ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
     /// PUT: full replace; an unknown id is created.
-    pub async fn upsert(&self, options: &WriteOptions, id: &str, input: InputOrder) -> Result<Versioned, ApiError> {
-        model::validate(&input)?;
-        let resolved = persons::resolve(&self.replica, &self.lookup, &input, &options.request_id).await?;
-        let mut order = model::from_input(id, &input);
-        fill_persons(&mut order, &resolved);
+    pub async fn upsert(&self, options: &WriteOptions, id: &str, new: NewOrder) -> Result<Versioned> {
+        let resolved = self.replica.resolve(&self.lookup, new.persons(), &options.request_id).await?;
+        let order = model::from_input(id, &new);
         self.write(options, id, resolved, None, move |_| Ok(Decision::Store(Box::new(order.clone())))).await?.ok_or_else(vanished)
     }
 
     /// PATCH: only the fields present change; person references present are resolved.
-    pub async fn patch(&self, options: &WriteOptions, id: &str, input: InputOrder) -> Result<Versioned, ApiError> {
-        model::validate(&input)?;
+    pub async fn patch(&self, options: &WriteOptions, id: &str, patch: OrderPatch) -> Result<Versioned> {
         self.read(id).await?; // an unknown order is 404 before any person is looked up
-        let resolved = persons::resolve(&self.replica, &self.lookup, &input, &options.request_id).await?;
-        let roles: Vec<(Role, Person)> = resolved.by_role.iter().map(|(r, p, _)| (*r, p.clone())).collect();
+        let resolved = self.replica.resolve(&self.lookup, patch.persons(), &options.request_id).await?;
         let missing_id = id.to_string();
         self.write(options, id, resolved, None, move |existing| {
-            let stored = existing.ok_or_else(|| not_found(&missing_id))?;
-            let mut merged = model::merge(stored.clone(), &input);
-            for (role, person) in &roles {
-                *role.slot(&mut merged) = Some(person.clone());
-            }
-            Ok(Decision::Store(Box::new(merged)))
+            let stored = existing.ok_or_else(|| Error::NotFound(missing_id.clone()))?;
+            Ok(Decision::Store(Box::new(model::merge(stored.clone(), &patch))))
         })
         .await?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
     /// DELETE one: answers the deleted order.
-    pub async fn delete(&self, options: &WriteOptions, id: &str) -> Result<Versioned, ApiError> {
+    pub async fn delete(&self, options: &WriteOptions, id: &str) -> Result<Versioned> {
         let missing_id = id.to_string();
         self.write(options, id, Resolved::default(), None, move |existing| match existing {
             Some(_) => Ok(Decision::Delete),
-            None => Err(not_found(&missing_id)),
+            None => Err(Error::NotFound(missing_id.clone())),
         })
         .await?
-        .ok_or_else(|| not_found(id))
+        .ok_or_else(|| Error::NotFound(id.to_string()))
     }
 
     /// DELETE all: one by one, each with its own delete event.
-    pub async fn delete_all(&self, options: &WriteOptions) -> Result<(), ApiError> {
+    pub async fn delete_all(&self, options: &WriteOptions) -> Result<()> {
         let ids: Vec<Document> = self.orders.find(model::live()).projection(doc! { "_id": 1 }).await?.try_collect().await?;
         let options = WriteOptions { if_match: None, ..options.clone() };
         for doc in ids {
             if let Ok(id) = doc.get_str("_id") {
                 match self.delete(&options, id).await {
-                    Ok(_) | Err(ApiError::NotFound(_)) => {}
+                    Ok(_) | Err(Error::NotFound(_)) => {}
                     Err(e) => return Err(e),
                 }
             }
@@ -197,149 +184,105 @@ impl OrderService {
         Ok(())
     }
 
-    async fn replay(&self, key: &str, hash: &str) -> Result<Option<Versioned>, ApiError> {
-        let Some(record) = self.idempotency.find_one(doc! { "_id": key }).await? else { return Ok(None) };
+    async fn replay(&self, key: &IdempotencyKey, hash: &str) -> Result<Option<Versioned>> {
+        let Some(record) = self.idempotency.find_one(doc! { "_id": key.as_str() }).await? else { return Ok(None) };
         replay_record(&record, hash).map(Some)
     }
 
-    /// Reads the stored order, checks If-Match, lets `decide` choose, and writes the order, the
-    /// fetched persons, the idempotency record and the event in one transaction.
+    /// Runs [`Self::write_in`] as one transaction and wakes the relay when it staged an event.
     async fn write<F>(
         &self,
         options: &WriteOptions,
         id: &str,
         resolved: Resolved,
-        idempotency: Option<(String, String)>,
+        idempotency: Idempotency,
         decide: F,
-    ) -> Result<Option<Versioned>, ApiError>
+    ) -> Result<Option<Versioned>>
     where
-        F: Fn(Option<&Order>) -> Result<Decision, ApiError> + Clone + Send + Sync + 'static,
+        F: Fn(Option<&Order>) -> Result<Decision<Order>> + Clone + Send + Sync + 'static,
     {
-        let (this, id, options, resolved) = (self.clone(), id.to_string(), options.clone(), Arc::new(resolved));
-        let (stored, changed) = crate::mongo::transaction(&self.client, move |session| {
+        let (this, id, options) = (self.clone(), id.to_string(), options.clone());
+        let (resolved, idempotency) = (Arc::new(resolved), Arc::new(idempotency));
+        crate::versioned::write(&self.client, &self.relay_wake, move |session| {
             let (this, id, options, resolved, idempotency, decide) =
                 (this.clone(), id.clone(), options.clone(), resolved.clone(), idempotency.clone(), decide.clone());
-            Box::pin(async move { this.write_in(session, &id, &options, &resolved, idempotency, decide).await })
+            Box::pin(async move { this.write_in(session, &id, &options, &resolved, &idempotency, decide).await })
         })
-        .await??;
-        if changed {
-            self.relay_wake.notify_one();
-        }
-        Ok(stored)
+        .await
     }
 
+    /// One order write, inside its transaction: a repeated idempotent create answers its first
+    /// result; If-Match must hold; `decide` chooses from the stored order; the order (with its
+    /// persons), its staged event and the idempotency record are written.
     async fn write_in<F>(
         &self,
         session: &mut ClientSession,
         id: &str,
         options: &WriteOptions,
         resolved: &Resolved,
-        idempotency: Option<(String, String)>,
+        idempotency: &Idempotency,
         decide: F,
-    ) -> mongodb::error::Result<Result<(Option<Versioned>, bool), ApiError>>
+    ) -> std::result::Result<Written<Option<Versioned>>, TxnError<Error>>
     where
-        F: Fn(Option<&Order>) -> Result<Decision, ApiError>,
+        F: Fn(Option<&Order>) -> Result<Decision<Order>>,
     {
-        if let Some((key, hash)) = &idempotency {
-            if let Some(record) = self.idempotency.find_one(doc! { "_id": key }).session(&mut *session).await? {
-                return Ok(replay_record(&record, hash).map(|v| (Some(v), false)));
+        if let Some((key, hash)) = idempotency {
+            if let Some(record) = self.idempotency.find_one(doc! { "_id": key.as_str() }).session(&mut *session).await? {
+                return replay_record(&record, hash).map(|v| Written::Unchanged(Some(v))).map_err(TxnError::Abort);
             }
         }
         let stored = Stored::read(&self.orders, session, id).await?;
         let existing = stored.live.as_ref();
-        if !model::if_match_holds(options.if_match.as_deref(), existing.map(|(_, v)| *v)) {
+        if let Some(if_match) = options.if_match.as_ref().filter(|m| !m.holds(existing.map(|(_, v)| *v))) {
             let current = existing.map_or("none".to_string(), |(_, v)| model::etag(*v));
-            return Ok(Err(ApiError::PreconditionFailed(format!("If-Match does not match the current version {current}"))));
+            tracing::debug!(?if_match, current, "If-Match does not hold");
+            return Err(TxnError::Abort(Error::StaleVersion { current }));
         }
-        let decision = match decide(existing.map(|(o, _)| o)) {
-            Ok(d) => d,
-            Err(e) => return Ok(Err(e)),
-        };
         let version = stored.version + 1;
-        let held = match self.store_fetched(session, resolved).await? {
-            Ok(held) => held,
-            Err(e) => return Ok(Err(e)),
-        };
-        let (change, result, mut doc) = match decision {
+        let (change, result, doc) = match decide(existing.map(|(o, _)| o)).map_err(TxnError::Abort)? {
             Decision::Store(order) => {
                 let mut order = *order;
-                // Persons fetched from the contact service: what the replica holds now wins (an
-                // event may have brought something newer meanwhile).
-                let mut revs: HashMap<Role, i64> = stored.revs.iter().copied().collect();
-                for (role, _, rev) in &resolved.by_role {
-                    let slot = role.slot(&mut order);
-                    let held = slot.as_ref().and_then(|p| p.id.as_deref()).and_then(|pid| held.get(pid));
-                    let rev = match held {
-                        Some(ReplicaEntry { person: Some(person), rev, .. }) => {
-                            *slot = Some(person.clone());
-                            *rev
-                        }
-                        _ => *rev,
-                    };
-                    revs.insert(*role, rev);
+                let revs = self.replica.embed(session, &mut order, resolved, &stored.revs).await?;
+                if let Some((old, v)) = existing.filter(|(old, _)| *old == order) {
+                    return Ok(Written::Unchanged(Some((old.clone(), *v))));
                 }
-                if let Some((old, v)) = existing {
-                    if *old == order {
-                        return Ok(Ok((Some((order, *v)), false)));
-                    }
-                }
-                let revs: Vec<(Role, i64)> =
-                    Role::ALL.into_iter().filter(|r| r.person(&order).is_some()).map(|r| (r, revs.get(&r).copied().unwrap_or(0))).collect();
-                let doc = model::to_document(&order, version, &revs).map_err(mongodb::error::Error::custom)?;
+                let doc = model::to_document(&order, version, &revs).map_err(|e| TxnError::Abort(Error::internal(e)))?;
                 (if existing.is_some() { OrderChange::Updated } else { OrderChange::Created }, Some((order, version)), doc)
             }
             // What this transaction deleted is what the caller gets back.
             Decision::Delete => (OrderChange::Deleted, existing.cloned(), model::tombstone(id, version)),
         };
-        let event = order_event(change, &self.source, id, result.as_ref().map(|(o, _)| o), Some(&options.request_id))
-            .map_err(mongodb::error::Error::custom)?;
-        let mut pending = stored.pending;
+        self.store(session, (id, doc, stored.pending), change, &result, options, idempotency).await?;
+        Ok(Written::Changed(result))
+    }
+
+    /// Writes the order document with its event staged beside the unsent ones, and the
+    /// idempotency record of a create.
+    async fn store(
+        &self,
+        session: &mut ClientSession,
+        (id, mut doc, mut pending): (&str, Document, Vec<mongodb::bson::Bson>),
+        change: OrderChange,
+        result: &Option<Versioned>,
+        options: &WriteOptions,
+        idempotency: &Idempotency,
+    ) -> std::result::Result<(), TxnError<Error>> {
+        let internal = |e| TxnError::Abort(Error::Internal(e));
+        let event = order_event(change, &self.source, id, result.as_ref().map(|(o, _)| o), Some(&options.request_id)).map_err(internal)?;
         if change == OrderChange::Deleted {
             // A derived `order.updated` shows the order when published: after this delete there
             // is none to show, and the delete event tells what happened.
             pending.retain(|e| !staged::is_derived(e));
         }
-        staged::stage(&mut doc, pending, staged::entry(&event).map_err(mongodb::error::Error::custom)?);
+        staged::stage(&mut doc, pending, staged::entry(&event).map_err(|e| internal(e.into()))?);
         self.orders.replace_one(doc! { "_id": id }, doc).upsert(true).session(&mut *session).await?;
-        if let (Some((key, hash)), Some((order, version))) = (&idempotency, &result) {
-            let response = mongodb::bson::to_document(order).map_err(mongodb::error::Error::custom)?;
-            let record = doc! { "_id": key, "requestHash": hash, "response": response, "version": version, "createdAt": DateTime::now() };
+        if let (Some((key, hash)), Some((order, version))) = (idempotency, result) {
+            let response = mongodb::bson::to_document(order).map_err(|e| internal(e.into()))?;
+            let record =
+                doc! { "_id": key.as_str(), "requestHash": hash, "response": response, "version": version, "createdAt": DateTime::now() };
             self.idempotency.insert_one(record).session(&mut *session).await?;
         }
-        Ok(Ok((result, true)))
-    }
-
-    /// Stores the persons this write fetched from the contact service in the replica, unless it
-    /// already holds them, and answers what the replica holds. Claiming each person's version
-    /// mark first turns the race with an event judged irrelevant a moment ago (no order
-    /// referenced the person yet) into a write conflict, and takes what that event carried when
-    /// it is newer than what was fetched.
-    async fn store_fetched(
-        &self,
-        session: &mut ClientSession,
-        resolved: &Resolved,
-    ) -> mongodb::error::Result<Result<HashMap<String, ReplicaEntry>, ApiError>> {
-        let mut held = HashMap::new();
-        for (person_id, fetched, fetched_version) in &resolved.fetched {
-            let (person, version) = match self.replica.claim_mark(session, person_id).await? {
-                Some(mark) if mark.version > *fetched_version && mark.deleted => return Ok(Err(self.absent(resolved, person_id))),
-                Some(Mark { version, person: Some(person), .. }) if version > *fetched_version => (person, version),
-                _ => (fetched.clone(), *fetched_version),
-            };
-            let entry = self.replica.insert_if_absent(session, person_id, &person, version).await?;
-            if entry.deleted {
-                return Ok(Err(self.absent(resolved, person_id)));
-            }
-            held.insert(person_id.clone(), entry);
-        }
-        Ok(Ok(held))
-    }
-
-    /// 422 naming the field that references a person who does not exist.
-    fn absent(&self, resolved: &Resolved, person_id: &str) -> ApiError {
-        let field =
-            resolved.by_role.iter().find(|(_, p, _)| p.id.as_deref() == Some(person_id)).map_or("soldToID", |(r, _, _)| r.input_field());
-        ApiError::unprocessable_field(field, format!("{field}: person '{person_id}' does not exist"))
+        Ok(())
     }
 }
 
@@ -366,31 +309,21 @@ impl Stored {
     }
 }
 
-fn fill_persons(order: &mut Order, resolved: &Resolved) {
-    for (role, person, _) in &resolved.by_role {
-        *role.slot(order) = Some(person.clone());
-    }
-}
-
 /// A repeat of an idempotent POST: the first result for the same body, 422 for another body.
-fn replay_record(record: &Document, hash: &str) -> Result<Versioned, ApiError> {
+fn replay_record(record: &Document, hash: &str) -> Result<Versioned> {
     if record.get_str("requestHash").ok() != Some(hash) {
-        return Err(ApiError::unprocessable_field("Idempotency-Key", "this Idempotency-Key was used with a different request body"));
+        return Err(Error::IdempotencyKeyReused);
     }
-    let response = record.get_document("response").map_err(anyhow::Error::from)?.clone();
-    let order: Order = mongodb::bson::from_document(response).map_err(anyhow::Error::from)?;
+    let response = record.get_document("response").map_err(Error::internal)?.clone();
+    let order: Order = mongodb::bson::from_document(response).map_err(Error::internal)?;
     Ok((order, record.get_i64("version").unwrap_or(1)))
 }
 
-fn body_hash(input: &InputOrder) -> String {
-    let canonical = serde_json::to_vec(input).unwrap_or_default();
+fn body_hash(new: &NewOrder) -> String {
+    let canonical = serde_json::to_vec(new.input()).unwrap_or_default();
     Sha256::digest(&canonical).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn not_found(id: &str) -> ApiError {
-    ApiError::NotFound(format!("Order with id '{id}' not found"))
-}
-
-fn vanished() -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("the written order is missing from the transaction result"))
+fn vanished() -> Error {
+    Error::Internal(anyhow::anyhow!("the written order is missing from the transaction result"))
 }

@@ -8,9 +8,10 @@ use std::{collections::BTreeSet, sync::Arc};
 use futures::{future::BoxFuture, TryStreamExt};
 use labs_order::{
     cloudevents::STRUCTURED_CONTENT_TYPE,
+    mongo::TxnError,
     ops::Metrics,
     order::{
-        persons::{MARKS_COLLECTION, PERSONS_COLLECTION},
+        replica::{MARKS_COLLECTION, PERSONS_COLLECTION},
         service::ORDERS_COLLECTION,
         OrderConfig,
     },
@@ -153,7 +154,8 @@ impl Baseline {
         let (this, ids_in) = (self.clone(), ids.clone());
         let outcome = labs_order::mongo::transaction(self.db.client(), move |session| {
             let (this, ids) = (this.clone(), ids_in.clone());
-            let body: BoxFuture<'_, mongodb::error::Result<Result<(), ()>>> = Box::pin(async move {
+            // The benchmark has no domain error: an abort is `None`.
+            let body: BoxFuture<'_, Result<(), TxnError<Option<mongodb::error::Error>>>> = Box::pin(async move {
                 let mut stored = Vec::new();
                 for id in distinct(&ids) {
                     let claim = doc! { "$set": { "at": DateTime::now() } };
@@ -175,14 +177,14 @@ impl Baseline {
                         .await?;
                     stored.extend(held);
                 }
-                let Some(persons) = by_role(&stored, &ids) else { return Ok(Err(())) };
+                let Some(persons) = by_role(&stored, &ids) else { return Err(TxnError::Abort(None)) };
                 this.orders.insert_one(this.order(persons)).session(&mut *session).await?;
-                Ok(Ok(()))
+                Ok(())
             });
             body
         })
         .await;
-        self.staged(matches!(outcome, Ok(Ok(()))))
+        self.staged(matches!(outcome, Ok(())))
     }
 
     /// One pass of the relay:

@@ -46,7 +46,10 @@ impl Default for ConsumerConfig {
             dead_letter_topic: "personevents-dlq".into(),
             session_timeout_ms: 6000,
             heartbeat_interval_ms: 500,
-            max_poll_interval_ms: 10_000,
+            // Kafka's default. A person in many orders holds the poll loop for its whole
+            // fan-out (10,000 orders: half a minute on SecantusDB); a shorter limit made the
+            // member leave the group mid-event. A dead member is found by the session timeout.
+            max_poll_interval_ms: 300_000,
             auto_commit_interval_ms: 1000,
             assignment_strategy: "cooperative-sticky".into(),
             parked_retry_interval_ms: 1000,

@@ -20,7 +20,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::persons::ReplicaEntry;
+use super::ReplicaEntry;
 
 /// More persons than this are not worth remembering: the cache starts over.
 const MAX_ENTRIES: usize = 10_000;
