@@ -9,7 +9,7 @@ const LAYERS: &[&[&str]] = &[
     &["config", "telemetry", "tls", "topics", "crash_points"],
     &["context"],
     &["ops"],
-    &["mongo", "kafka"],
+    &["mongo", "kafka", "versioned"],
     &["cloudevents", "outbox"],
     &["http"],
     &["auth"],
