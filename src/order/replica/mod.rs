@@ -10,8 +10,8 @@
 //!   version mark. The consumer records a mark for every event about a person no order
 //!   references yet ([`PersonReplica::record_mark`]), so an order fetching that person at the
 //!   same moment conflicts with the event's transaction instead of keeping the older version
-//!   for good. Shown by `order::write_race::*` (the contract tests), which fail without the
-//!   mark.
+//!   for good. Shown by the contract test `order::person_sync::
+//!   a_change_judged_irrelevant_just_before_the_first_order_commits_still_reaches_that_order`.
 //! - **Changes** ([`PersonReplica::store_person`], [`PersonReplica::store_tombstone`]): the
 //!   consumer's transaction updates the entry and rewrites every order holding the person
 //!   ([`fan_out`]); [`PersonReplica::catch_up`] repairs, after the commit, orders inserted while
