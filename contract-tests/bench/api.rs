@@ -102,6 +102,9 @@ async fn api() {
             }
 
             let baseline_before = baseline.scrape();
+            // This process does nothing but the baseline meanwhile: its CPU is the raw driver's
+            // (and the baseline relay's) cost of the same commands.
+            let bench_cpu_before = super::proc::cpu_seconds(std::process::id());
             let (b, ids, persons) = (baseline.clone(), ids.clone(), persons.clone());
             let baseline_load = load::run(concurrency, n, move |i| {
                 let (b, ids, persons) = (b.clone(), ids.clone(), persons.clone());
@@ -118,8 +121,18 @@ async fn api() {
             })
             .await;
             let baseline_drained = baseline.relay.wait_idle(DRAIN_TIMEOUT).await;
+            let baseline_cpu_us_per_request =
+                (super::proc::cpu_seconds(std::process::id()) - bench_cpu_before) * 1e6 / baseline_load.requests as f64;
             let baseline_counts = baseline.scrape().since(&baseline_before);
-            runs.push(Run { scenario, concurrency, service: measured, baseline: baseline_load, baseline_counts, baseline_drained });
+            runs.push(Run {
+                scenario,
+                concurrency,
+                service: measured,
+                baseline: baseline_load,
+                baseline_counts,
+                baseline_drained,
+                baseline_cpu_us_per_request,
+            });
         }
     }
     baseline_relay.abort();
@@ -134,6 +147,7 @@ async fn api() {
                 "db commands per request: the delta of db_client_operation_duration_seconds_count (all series) in the service's /metrics over the run, write runs ending when the relay published every event; includes the background loops meanwhile and the closing scrape's own reads (see idle_db_commands_per_s)",
                 "transaction retries: the delta of mongo_transaction_retries_total (service) and of this process's counter (baseline)",
                 "CPU per request: utime + stime of the service process from the start of the load until its relay published the run's events",
+                "baseline CPU per request: utime + stime of this benchmark process over the baseline's run (the raw driver, the baseline relay's Kafka producer and the load loop; nothing else runs in it meanwhile): the floor the service's own CPU per request sits on",
                 "POST fresh persons: the baseline does not make the service's three HTTP lookups to the contact service",
             ],
         }),

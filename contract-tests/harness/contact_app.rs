@@ -46,6 +46,7 @@ impl ContactApp {
             topic.push_str(&format!("-{suffix}"));
         }
         config.common.outbox.poll_interval_ms = 100;
+        config.common.outbox.idle_poll_max_ms = 1000;
         config.common.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
         config
     }

@@ -43,6 +43,7 @@ impl OrderApp {
             topic.push_str(&format!("-{suffix}"));
         }
         config.common.outbox.poll_interval_ms = 100;
+        config.common.outbox.idle_poll_max_ms = 1000;
         config.common.auth.jwks_file = Some(super::auth::issuer().jwks_file.display().to_string());
         // The order service's own service token: read persons, nothing else.
         config.contact.token = Some(labs_order::config::Secret::new(super::auth::mint(&labs_devkit::token::TokenSpec {

@@ -16,7 +16,7 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-pub use relay::{OutboxSource, Relay, RelayConfig, Staged};
+pub use relay::{IdlePause, OutboxSource, Relay, RelayConfig, Staged};
 
 pub const OUTBOX_COLLECTION: &str = "outbox";
 

@@ -19,7 +19,7 @@ use rdkafka::{
 };
 use tokio::sync::Notify;
 
-use labs_order::outbox::RelayConfig;
+use labs_order::outbox::{IdlePause, RelayConfig};
 
 use super::baseline::{Baseline, OUTBOX_FIELD};
 
@@ -94,13 +94,15 @@ impl Publisher {
 
 /// Runs the baseline's relay until the handle is aborted.
 pub fn spawn(baseline: Arc<Baseline>, publisher: Publisher, config: &RelayConfig) -> tokio::task::JoinHandle<()> {
-    let (batch, poll, coalesce) =
-        (config.batch_size, Duration::from_millis(config.poll_interval_ms), Duration::from_millis(config.coalesce_ms));
+    let (batch, coalesce) = (config.batch_size, Duration::from_millis(config.coalesce_ms));
+    // The service relay's pause: longer while passes find nothing, reset by a wake or by work.
+    let mut idle = IdlePause::new(Duration::from_millis(config.poll_interval_ms), Duration::from_millis(config.idle_poll_max_ms));
     tokio::spawn(async move {
         loop {
             match baseline.relay_pass(&publisher, batch).await {
                 Ok((read, cleared)) => {
                     baseline.relay.cleared.fetch_add(cleared, Ordering::Relaxed);
+                    idle.after_pass(cleared > 0);
                     if read as i64 == batch && cleared > 0 {
                         continue;
                     }
@@ -111,8 +113,11 @@ pub fn spawn(baseline: Arc<Baseline>, publisher: Publisher, config: &RelayConfig
                 }
             }
             tokio::select! {
-                _ = baseline.relay.wake.notified() => tokio::time::sleep(coalesce).await,
-                _ = tokio::time::sleep(poll) => {}
+                _ = baseline.relay.wake.notified() => {
+                    idle.after_pass(true);
+                    tokio::time::sleep(coalesce).await
+                }
+                _ = tokio::time::sleep(idle.pause()) => {}
             }
         }
     })

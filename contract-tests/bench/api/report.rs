@@ -17,6 +17,8 @@ pub struct Run {
     pub baseline: LoadResult,
     pub baseline_counts: Counts,
     pub baseline_drained: bool,
+    /// This process's CPU over the baseline's run, per request: the raw driver's own cost.
+    pub baseline_cpu_us_per_request: f64,
 }
 
 impl Run {
@@ -42,6 +44,7 @@ impl Run {
             format!("{:.2}", m.load.quantile_ms(0.999)),
             format!("{:.2}", b.quantile_ms(0.99)),
             format!("{:.0}", m.cpu_us_per_request),
+            format!("{:.0}", self.baseline_cpu_us_per_request),
             format!("{:.1}", m.peak_rss_mib),
             format!("{:.2}{drained}", m.counts.per_request(self.requests())),
             format!("{:.2}", self.baseline_counts.per_request(b.requests)),
@@ -62,7 +65,7 @@ impl Run {
             "does": self.scenario.baseline(), "requests_per_s": b.per_second(), "p50_ms": b.quantile_ms(0.5),
             "p99_ms": b.quantile_ms(0.99), "p999_ms": b.quantile_ms(0.999), "failures": b.failures,
             "db_commands_per_request": self.baseline_counts.per_request(n), "transaction_retries": self.baseline_counts.retries,
-            "relay_drained": self.baseline_drained,
+            "relay_drained": self.baseline_drained, "cpu_us_per_request_benchmark_process": self.baseline_cpu_us_per_request,
         });
         if self.scenario.is_post() {
             service["db_commands_by_operation_per_request"] = m.counts.by_command_per_request(n);
@@ -138,6 +141,7 @@ pub fn report(runs: &[Run], extra: Value) {
             "p99.9 ms",
             "base p99",
             "cpu µs/req",
+            "base cpu µs",
             "rss MiB",
             "cmd/req",
             "base cmd/req",
