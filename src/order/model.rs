@@ -234,6 +234,12 @@ pub fn is_tombstone(doc: &Document) -> bool {
     doc.get_bool(DELETED_FIELD).unwrap_or(false)
 }
 
+/// The filter that finds only tombstones (answered from the sparse index on `deleted`: live
+/// orders have no such field).
+pub fn tombstones() -> Document {
+    bson::doc! { DELETED_FIELD: true }
+}
+
 /// The filter that leaves tombstones out.
 pub fn live() -> Document {
     bson::doc! { DELETED_FIELD: { "$ne": true } }

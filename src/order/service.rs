@@ -78,6 +78,9 @@ impl OrderService {
     }
 
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
+        // Only tombstones carry `deleted`: the `orders_active` gauge counts them by this index.
+        let sparse = mongodb::options::IndexOptions::builder().sparse(true).build();
+        self.orders.create_index(mongodb::IndexModel::builder().keys(doc! { model::DELETED_FIELD: 1 }).options(sparse).build()).await?;
         self.replica.ensure_indexes().await
     }
 
