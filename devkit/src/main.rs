@@ -15,6 +15,7 @@
 //!       `LABS_TEST_KAFKA_BOOTSTRAP=...` on stdout, one line each, and keeps them until its
 //!       stdin closes or it gets SIGTERM or SIGINT; then removes them. Killed otherwise, a
 //!       watcher removes them once its pid is gone. `cargo xtask test` runs the suite on them.
+//!       Needs the feature `containers`.
 
 use std::path::PathBuf;
 
@@ -25,7 +26,10 @@ fn main() -> anyhow::Result<()> {
     let usage = "usage: labs-dev init DIR | labs-dev token DIR [options] | labs-dev demo ENV_FILE | labs-dev containers [options]";
     let (command, rest) = args.split_first().ok_or_else(|| anyhow::anyhow!("{usage}"))?;
     if command == "containers" {
+        #[cfg(feature = "containers")]
         return containers(rest);
+        #[cfg(not(feature = "containers"))]
+        anyhow::bail!("labs-dev containers: built without the feature `containers` (cargo build -p labs-devkit --features containers)");
     }
     let (dir, options) = rest.split_first().ok_or_else(|| anyhow::anyhow!("{command}: give the secrets directory (demo: the env file)"))?;
     let dir = PathBuf::from(dir);
@@ -73,6 +77,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// `labs-dev containers`: see the module documentation.
+#[cfg(feature = "containers")]
 fn containers(options: &[String]) -> anyhow::Result<()> {
     use labs_devkit::containers::{self, Containers};
     use std::io::Write;

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::standins::{self, free_port, kafka_bootstrap, mongo_uri, StandIn};
-use crate::{cargo, exit_code, images, install, labs_dev, run_child, workspace_root};
+use crate::{cargo, exit_code, images, install, labs_dev_with, run_child, workspace_root};
 
 /// The contract tests use these servers instead of starting their own.
 pub const MONGODB_URI_VAR: &str = "LABS_TEST_MONGODB_URI";
@@ -211,7 +211,7 @@ struct ContainerServers {
 
 impl ContainerServers {
     fn start(root: &std::path::Path, mongo_image: &str, kafka_image: &str) -> Result<ContainerServers> {
-        let mut cmd = labs_dev(root)?;
+        let mut cmd = labs_dev_with(root, &["containers"])?;
         cmd.args(["containers", "--mongo-image", mongo_image, "--kafka-image", kafka_image])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
