@@ -34,6 +34,12 @@ pub const SERVERS_VAR: &str = "LABS_TEST_SERVERS";
 
 pub fn run(extra: &[String]) -> Result<i32> {
     let extra = &crate::apt::take_yes_flag(extra)[..];
+    let chosen = match std::env::var(SERVERS_VAR).unwrap_or_default().as_str() {
+        "" => None,
+        "containers" => Some(Choice::Containers),
+        "processes" => Some(Choice::Processes),
+        other => bail!("{SERVERS_VAR}={other}: give `containers` or `processes`"),
+    };
     install::runtime("cargo xtask test")?;
     install::browser_test_tools("cargo xtask test")?;
     // With an engine, the images first: the suite's servers, the compose test and the fixture
@@ -47,16 +53,15 @@ pub fn run(extra: &[String]) -> Result<i32> {
         );
         Some(built)
     } else {
-        println!("==> no Docker engine answers: the suite runs on the stand-ins as processes; the container tests (compose::, containers::) will be skipped");
+        println!("==> no Docker engine answers: the container tests (compose::, containers::) will be skipped");
         None
     };
     let root = workspace_root();
     let logs = root.join("target/dev/test-logs");
-    let servers = match std::env::var(SERVERS_VAR).unwrap_or_default().as_str() {
-        "" => images.as_ref().map_or(Choice::Processes, |_| Choice::Containers),
-        "containers" => Choice::Containers,
-        "processes" => Choice::Processes,
-        other => bail!("{SERVERS_VAR}={other}: give `containers` or `processes`"),
+    let servers = match (chosen, &images) {
+        (Some(choice), _) => choice,
+        (None, Some(_)) => Choice::Containers,
+        (None, None) => Choice::Processes,
     };
     let servers = match servers {
         Choice::Containers => {
