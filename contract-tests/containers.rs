@@ -1,5 +1,6 @@
-//! The testcontainers fixture (harness/containers.rs) itself, whichever servers the rest of
-//! the suite runs on (`cargo xtask test` gives it stand-ins as processes): both services on
+//! The harness's own testcontainers fixture (harness/containers.rs, as plain `cargo test`
+//! starts it in each test process), whichever servers the rest of the suite runs on (`cargo
+//! xtask test` starts one pair for the whole run with `labs-dev containers`): both services on
 //! MongoDB and Kafka in containers, a write that is a transaction on the replica set, and a
 //! person event the order follows. Skipped, saying so, when no Docker engine answers.
 

@@ -1,7 +1,8 @@
 //! Where the tests find MongoDB and Kafka, in this order: servers the environment names
-//! (`LABS_TEST_MONGODB_URI` and `LABS_TEST_KAFKA_BOOTSTRAP`; `cargo xtask test` sets them),
-//! containers when a Docker engine answers (harness/containers.rs: plain `cargo test` on a
-//! machine with Docker), else stand-ins started here from the cache `cargo xtask install` fills.
+//! (`LABS_TEST_MONGODB_URI` and `LABS_TEST_KAFKA_BOOTSTRAP`; `cargo xtask test` sets them to
+//! the containers `labs-dev containers` started, or to stand-ins as processes), containers when
+//! a Docker engine answers (harness/containers.rs: plain `cargo test` on a machine with Docker),
+//! else stand-ins started here from the cache `cargo xtask install` fills.
 
 use std::sync::OnceLock;
 

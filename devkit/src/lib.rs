@@ -2,9 +2,13 @@
 //! certificates for the internal listener, the order service's client identity and the Kafka
 //! TLS proxy; a JWT signing key with its JWKS; passwords for the per-service database and
 //! broker users. `cargo xtask up` writes them through the `labs-dev` binary, which also mints
-//! tokens (`cargo xtask token`); the tests use the same code. Its own crate, so none of it is in
-//! the services' library or binaries.
+//! tokens (`cargo xtask token`); the tests use the same code. Also MongoDB and Kafka in
+//! containers for the tests (`containers`, feature `containers`: the contract-test harness and
+//! `labs-dev containers`, which `cargo xtask test` runs). Its own crate, so none of it is in the
+//! services' library or binaries.
 
+#[cfg(feature = "containers")]
+pub mod containers;
 pub mod demo;
 pub mod pki;
 pub mod token;

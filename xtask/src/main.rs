@@ -24,9 +24,11 @@ commands:
                      ${LABS_ORDER_CACHE:-$HOME/.cache/labs-order}/tools; skips what is there.
                      --browser: also chromium, npm and playwright-core (the docs page test)
   test [--yes] [ARGS...]
-                     install (with --browser), start fresh stand-ins and run all tests (cargo
-                     nextest run, else cargo test) with LABS_TEST_MONGODB_URI and
-                     LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner
+                     install (with --browser), start fresh MongoDB and Kafka and run all tests
+                     (cargo nextest run, else cargo test) with LABS_TEST_MONGODB_URI and
+                     LABS_TEST_KAFKA_BOOTSTRAP; ARGS go to the runner. Where a Docker engine
+                     answers: containers (testcontainers) of the stand-in images, else the
+                     stand-ins as processes; LABS_TEST_SERVERS=processes|containers chooses
   images [--release] build the container images without a registry, cached by content (Debian
                      base from debootstrap, MongoDB and Kafka stand-ins, both services from the
                      Dockerfile with binaries built here); needs a Docker engine
@@ -110,11 +112,19 @@ fn token(rest: &[String]) -> Result<i32> {
 
 /// `labs-dev`, built quietly in the profile of the last `cargo xtask up`, ready to take arguments.
 pub fn labs_dev(root: &Path) -> Result<Command> {
+    labs_dev_with(root, &[])
+}
+
+/// [`labs_dev`] with cargo features of `labs-devkit` (`containers` for `labs-dev containers`).
+pub fn labs_dev_with(root: &Path, features: &[&str]) -> Result<Command> {
     // The profile the last `cargo xtask up` built, so a `--release` system needs no debug build.
     let release = std::fs::read_to_string(root.join(up::PROFILE_FILE)).is_ok_and(|p| p.trim() == "release");
     up::set_release(release);
     let mut build = cargo();
     build.args(["build", "--quiet", "-p", "labs-devkit", "--bin", "labs-dev"]).current_dir(root).stdout(std::process::Stdio::null());
+    if !features.is_empty() {
+        build.args(["--features", &features.join(",")]);
+    }
     if release {
         build.arg("--release");
     }
@@ -155,7 +165,7 @@ fn codegen(rest: &[String]) -> Result<i32> {
 }
 
 /// `cargo xtask bench <name>`: runs the ignored benchmark test `bench::<name>` on fresh
-/// stand-ins and prints its report (also written to `target/bench/<name>.json`).
+/// stand-ins as processes (unless LABS_TEST_SERVERS says otherwise) and prints its report (also written to `target/bench/<name>.json`).
 fn bench(rest: &[String]) -> Result<i32> {
     const KNOWN: [&str; 5] = ["api", "events", "fanout", "list", "startup"];
     let name = rest.first().map(String::as_str).unwrap_or("all");
@@ -165,6 +175,10 @@ fn bench(rest: &[String]) -> Result<i32> {
         other => anyhow::bail!("unknown benchmark {other}; known: {} (or all).", KNOWN.join(", ")),
     };
     let filter = format!("test(/^bench::({})::/)", names.join("|"));
+    // The figures are measured on the stand-ins as processes (docs/performance.md), Docker or not.
+    if std::env::var_os(test::SERVERS_VAR).is_none() {
+        std::env::set_var(test::SERVERS_VAR, "processes");
+    }
     // Optimised code: figures of a debug build say nothing about production.
     let args: Vec<String> =
         ["--cargo-profile", "release", "--run-ignored", "only", "--no-capture", "-E", &filter].iter().map(|s| s.to_string()).collect();

@@ -1,0 +1,192 @@
+//! MongoDB and Kafka in containers (testcontainers): the one implementation behind plain
+//! `cargo test` on a machine with a Docker engine (the contract-test harness, once per test
+//! process) and `labs-dev containers` (once for a whole `cargo xtask test` run).
+//!
+//! Default images: `mongo:8.0` (started with `--replSet rs0`, then `rs.initiate` through
+//! mongosh, ready once `db.hello()` says it is a writable primary) and `apache/kafka:4.1.0`
+//! (KRaft, one node, plaintext). `LABS_TEST_MONGO_IMAGE` and `LABS_TEST_KAFKA_IMAGE` name
+//! others; an image that is not the upstream one must be a single-node replica set primary,
+//! or a Kafka-protocol broker configured by nisshi's `LISTENER_URL`/`ADVERTISED_LISTENER_URL`,
+//! once its HEALTHCHECK passes (the stand-in images of `cargo xtask images` are). Clients reach
+//! both through ports published on 127.0.0.1 (and only there); the MongoDB URI says
+//! `directConnection=true`, so the member's advertised host never matters. No MongoDB driver here: readiness comes from
+//! the image's healthcheck or from mongosh inside the container.
+//!
+//! Every container is removed once the process that started it is gone, however it ends: a
+//! watcher process (`sh`, in its own process group) removes it when that pid no longer exists.
+//! [`Containers::remove`] removes them at once.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use testcontainers::{
+    core::{ExecCommand, IntoContainerPort, WaitFor},
+    runners::AsyncRunner,
+    ContainerAsync, GenericImage, ImageExt,
+};
+
+pub const MONGO_IMAGE_VAR: &str = "LABS_TEST_MONGO_IMAGE";
+pub const KAFKA_IMAGE_VAR: &str = "LABS_TEST_KAFKA_IMAGE";
+pub const MONGO_DEFAULT: &str = "mongo:8.0";
+pub const KAFKA_DEFAULT: &str = "apache/kafka:4.1.0";
+
+/// Both containers, and where clients reach them.
+pub struct Containers {
+    pub mongo_uri: String,
+    pub kafka_bootstrap: String,
+    pub mongo_image: String,
+    pub kafka_image: String,
+    mongo: ContainerAsync<GenericImage>,
+    kafka: ContainerAsync<GenericImage>,
+}
+
+/// A Docker engine answers `docker info`.
+pub fn docker_answers() -> bool {
+    let mut info = Command::new("docker");
+    info.args(["info", "--format", "{{.ServerVersion}}"]).stdout(Stdio::null()).stderr(Stdio::null());
+    info.status().is_ok_and(|s| s.success())
+}
+
+/// The images the environment names (`LABS_TEST_MONGO_IMAGE`, `LABS_TEST_KAFKA_IMAGE`), else
+/// the defaults.
+pub fn images_from_env() -> (String, String) {
+    let named = |var: &str, default: &str| std::env::var(var).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.into());
+    (named(MONGO_IMAGE_VAR, MONGO_DEFAULT), named(KAFKA_IMAGE_VAR, KAFKA_DEFAULT))
+}
+
+impl Containers {
+    /// Starts MongoDB, waits until it is a writable primary, then Kafka, until it is ready.
+    /// Each is watched from the moment it exists (removed once this process is gone).
+    pub async fn start(mongo_image: &str, kafka_image: &str) -> anyhow::Result<Containers> {
+        let mongo = start_mongo(mongo_image).await.with_context(|| format!("MongoDB container of {mongo_image}"))?;
+        let mongo_uri = format!("mongodb://127.0.0.1:{}/?directConnection=true", mongo.get_host_port_ipv4(27017).await?);
+        let (kafka, kafka_port) = start_kafka(kafka_image).await.with_context(|| format!("Kafka container of {kafka_image}"))?;
+        Ok(Containers {
+            mongo_uri,
+            kafka_bootstrap: format!("127.0.0.1:{kafka_port}"),
+            mongo_image: mongo_image.into(),
+            kafka_image: kafka_image.into(),
+            mongo,
+            kafka,
+        })
+    }
+
+    /// Removes both containers (and their anonymous volumes) now.
+    pub async fn remove(self) -> anyhow::Result<()> {
+        let (mongo, kafka) = (self.mongo.rm().await, self.kafka.rm().await);
+        mongo.context("removing the MongoDB container")?;
+        kafka.context("removing the Kafka container")?;
+        Ok(())
+    }
+
+    /// Leaves both containers to their watchers: they are removed once this process is gone.
+    pub fn keep_until_exit(self) {
+        std::mem::forget(self);
+    }
+}
+
+/// `repo[:tag]` split at the tag's colon (a registry's port colon comes before a slash).
+fn name_and_tag(image: &str) -> (String, String) {
+    match image.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => (name.into(), tag.into()),
+        _ => (image.into(), "latest".into()),
+    }
+}
+
+fn is_upstream(image: &str, repo: &str) -> bool {
+    let (name, _) = name_and_tag(image);
+    name == repo || name == format!("docker.io/{repo}") || name == format!("docker.io/library/{repo}")
+}
+
+async fn start_mongo(image: &str) -> anyhow::Result<ContainerAsync<GenericImage>> {
+    let (name, tag) = name_and_tag(image);
+    let upstream = is_upstream(image, "mongo");
+    let wait = if upstream { WaitFor::message_on_stdout("Waiting for connections") } else { WaitFor::healthcheck() };
+    let port = free_port()?;
+    let generic = GenericImage::new(name, tag).with_wait_for(wait);
+    let request =
+        generic.with_mapped_port(port, 27017.tcp()).with_host_config_modifier(loopback_only).with_startup_timeout(Duration::from_secs(120));
+    let container = if upstream { request.with_cmd(["--replSet", "rs0", "--bind_ip_all"]).start().await? } else { request.start().await? };
+    watch(container.id());
+    if upstream {
+        let initiate = "rs.initiate({_id: 'rs0', members: [{_id: 0, host: 'localhost:27017'}]})";
+        mongosh(&container, initiate).await?;
+        // Right after rs.initiate the member is not yet primary.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let primary = mongosh(&container, "db.hello().isWritablePrimary").await?;
+            if primary.trim() == "true" {
+                break;
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "not a writable primary 60 s after rs.initiate (db.hello().isWritablePrimary: {primary:?})"
+            );
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    Ok(container)
+}
+
+/// `mongosh --quiet --eval SCRIPT` inside the container; its stdout.
+async fn mongosh(container: &ContainerAsync<GenericImage>, script: &str) -> anyhow::Result<String> {
+    let mut exec = container.exec(ExecCommand::new(["mongosh", "--quiet", "--eval", script])).await?;
+    let stdout = String::from_utf8_lossy(&exec.stdout_to_vec().await?).into_owned();
+    Ok(stdout)
+}
+
+/// Kafka advertises the address clients use, so the host port is chosen first and mapped.
+/// Both images' settings are given: each reads its own (nisshi: LISTENER_URL and
+/// ADVERTISED_LISTENER_URL; apache/kafka: KAFKA_*).
+async fn start_kafka(image: &str) -> anyhow::Result<(ContainerAsync<GenericImage>, u16)> {
+    let (name, tag) = name_and_tag(image);
+    let upstream = is_upstream(image, "apache/kafka");
+    let wait = if upstream { WaitFor::message_on_stdout("Kafka Server started") } else { WaitFor::healthcheck() };
+    let port = free_port()?;
+    let advertised = format!("127.0.0.1:{port}");
+    let request = GenericImage::new(name, tag)
+        .with_wait_for(wait)
+        .with_mapped_port(port, 9092.tcp())
+        .with_host_config_modifier(loopback_only)
+        .with_startup_timeout(Duration::from_secs(120))
+        .with_env_var("LISTENER_URL", "tcp://0.0.0.0:9092")
+        .with_env_var("ADVERTISED_LISTENER_URL", format!("tcp://{advertised}"))
+        .with_env_var("KAFKA_NODE_ID", "1")
+        .with_env_var("KAFKA_PROCESS_ROLES", "broker,controller")
+        .with_env_var("KAFKA_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093")
+        .with_env_var("KAFKA_ADVERTISED_LISTENERS", format!("PLAINTEXT://{advertised}"))
+        .with_env_var("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER")
+        .with_env_var("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT")
+        .with_env_var("KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:9093")
+        .with_env_var("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+        .with_env_var("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+        .with_env_var("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
+        .with_env_var("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
+    let container = request.start().await?;
+    watch(container.id());
+    Ok((container, port))
+}
+
+/// Ports are published on 127.0.0.1 only (Docker's default is every interface).
+fn loopback_only(host_config: &mut testcontainers::bollard::models::HostConfig) {
+    for bindings in host_config.port_bindings.iter_mut().flat_map(|ports| ports.values_mut()).flatten() {
+        for binding in bindings {
+            binding.host_ip = Some("127.0.0.1".into());
+        }
+    }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Removes the container once this process is gone.
+fn watch(container_id: &str) {
+    let script = "while kill -0 \"$1\" 2>/dev/null; do sleep 1; done; docker rm --force --volumes \"$2\" >/dev/null 2>&1";
+    let mut watcher = Command::new("sh");
+    watcher.args(["-c", script, "sh", &std::process::id().to_string(), container_id]);
+    std::os::unix::process::CommandExt::process_group(&mut watcher, 0);
+    let _ = watcher.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+}
