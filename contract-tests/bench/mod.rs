@@ -52,3 +52,19 @@ pub fn print_table(title: &str, header: &[&str], rows: &[Vec<String>]) {
         println!("{}", line(row.iter().map(String::as_str).collect()));
     }
 }
+
+/// Creates on `to` every index of `from` but `_id`; how many. Baselines run on collections
+/// indexed like the service's: every index costs each write.
+pub async fn copy_indexes(from: &mongodb::Collection<mongodb::bson::Document>, to: &mongodb::Collection<mongodb::bson::Document>) -> usize {
+    let indexes: Vec<mongodb::IndexModel> = match from.list_indexes().await {
+        Ok(cursor) => futures::TryStreamExt::try_collect(cursor).await.unwrap_or_default(),
+        Err(_) => Vec::new(),
+    };
+    let copied: Vec<mongodb::IndexModel> = indexes.into_iter().filter(|i| !(i.keys.len() == 1 && i.keys.contains_key("_id"))).collect();
+    println!("baseline: {} indexes of {} copied to {}", copied.len(), from.name(), to.name());
+    let count = copied.len();
+    for index in copied {
+        to.create_index(index).await.unwrap();
+    }
+    count
+}

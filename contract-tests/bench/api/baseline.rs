@@ -62,14 +62,14 @@ impl Baseline {
         let db = labs_order::mongo::connect_observed(&config.common.mongodb, "bench-baseline", Some(metrics.clone())).await.unwrap();
         let (orders, persons, marks) =
             (db.collection("baseline_orders"), db.collection("baseline_persons"), db.collection("baseline_person_version_marks"));
-        if copy_indexes(&probe.collection(ORDERS_COLLECTION), &orders).await == 0 {
+        if crate::bench::copy_indexes(&probe.collection(ORDERS_COLLECTION), &orders).await == 0 {
             // Indexes not listed: the service's person fan-out indexes at least.
             for role in ROLES {
                 orders.create_index(IndexModel::builder().keys(doc! { format!("{role}.id"): 1 }).build()).await.unwrap();
             }
         }
-        copy_indexes(&probe.collection(PERSONS_COLLECTION), &persons).await;
-        copy_indexes(&probe.collection(MARKS_COLLECTION), &marks).await;
+        crate::bench::copy_indexes(&probe.collection(PERSONS_COLLECTION), &persons).await;
+        crate::bench::copy_indexes(&probe.collection(MARKS_COLLECTION), &marks).await;
         if !has_index_on(&orders, PENDING_FIELD).await {
             orders.create_index(IndexModel::builder().keys(doc! { PENDING_FIELD: 1 }).build()).await.unwrap();
         }
@@ -272,20 +272,6 @@ fn by_role<'a>(found: &'a [Document], ids: &[String; 3]) -> Option<[&'a Document
 }
 
 /// Recreates `from`'s indexes (other than `_id`) on `to`; answers how many.
-async fn copy_indexes(from: &Collection<Document>, to: &Collection<Document>) -> usize {
-    let indexes: Vec<IndexModel> = match from.list_indexes().await {
-        Ok(cursor) => cursor.try_collect().await.unwrap_or_default(),
-        Err(_) => Vec::new(),
-    };
-    let copied: Vec<IndexModel> = indexes.into_iter().filter(|i| !(i.keys.len() == 1 && i.keys.contains_key("_id"))).collect();
-    println!("baseline: {} indexes of {} copied to {}", copied.len(), from.name(), to.name());
-    let count = copied.len();
-    for index in copied {
-        to.create_index(index).await.unwrap();
-    }
-    count
-}
-
 async fn has_index_on(collection: &Collection<Document>, field: &str) -> bool {
     let Ok(cursor) = collection.list_indexes().await else { return false };
     let indexes: Vec<IndexModel> = cursor.try_collect().await.unwrap_or_default();
