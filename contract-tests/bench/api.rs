@@ -10,7 +10,7 @@ mod baseline;
 mod relay;
 mod report;
 mod scenario;
-mod scrape;
+pub(super) mod scrape;
 mod service;
 
 use std::{sync::Arc, time::Duration};

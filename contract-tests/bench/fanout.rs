@@ -6,7 +6,7 @@ use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use serde_json::json;
 
-use super::{counter, print_table, write_report};
+use super::{api::scrape::Scrape, counter, print_table, write_report};
 use crate::harness::{inject, versioned_person_event, OrderApp};
 
 const FANOUT_ORDERS: usize = 10_000;
@@ -165,16 +165,16 @@ async fn fanout() {
             ],
         ],
     );
-    let db_time = db_time_by_command(&before, &after);
+    let counts = Scrape::parse(&after).since(&Scrape::parse(&before));
+    let mut db_time: Vec<(&String, f64, f64)> =
+        counts.by_command.iter().map(|(command, n)| (command, *n, counts.seconds_by_command[command])).collect();
+    db_time.sort_by(|a, b| b.2.total_cmp(&a.2));
     print_table(
         "fanout: the service's database commands meanwhile (event to last order event published), by operation and collection",
-        &["operation", "collection", "commands", "seconds"],
-        &db_time
-            .iter()
-            .map(|(op, coll, n, secs)| vec![op.clone(), coll.clone(), format!("{n:.0}"), format!("{secs:.2}")])
-            .collect::<Vec<_>>(),
+        &["command", "count", "seconds"],
+        &db_time.iter().map(|(command, n, secs)| vec![command.to_string(), format!("{n:.0}"), format!("{secs:.2}")]).collect::<Vec<_>>(),
     );
-    let retries = counter(&after, "mongo_transaction_retries_total") - counter(&before, "mongo_transaction_retries_total");
+    let retries = counts.retries;
     println!("transaction retries during the fan-out: {retries:.0}");
     write_report(
         "fanout",
@@ -189,35 +189,7 @@ async fn fanout() {
             "documents_written_per_order": 1, "every_order_version_moved_once": versions.is_empty(),
             "target_ms": 1000,
             "transaction_retries": retries,
-            "service_db_commands": db_time.iter().map(|(op, coll, n, secs)| json!({ "operation": op, "collection": coll, "commands": n, "seconds": secs })).collect::<Vec<_>>(),
+            "service_db_commands": db_time.iter().map(|(command, n, secs)| json!({ "command": command, "count": n, "seconds": secs })).collect::<Vec<_>>(),
         }),
     );
-}
-
-/// The change of `db_client_operation_duration_seconds` between two scrapes: (operation,
-/// collection, commands, seconds), most seconds first.
-fn db_time_by_command(before: &str, after: &str) -> Vec<(String, String, f64, f64)> {
-    let series = |text: &str, suffix: &str| -> std::collections::BTreeMap<String, f64> {
-        let prefix = format!("db_client_operation_duration_seconds_{suffix}{{");
-        text.lines()
-            .filter_map(|l| l.strip_prefix(&prefix))
-            .filter_map(|l| l.rsplit_once(' '))
-            .filter_map(|(labels, v)| Some((labels.trim_end_matches('}').to_string(), v.parse().ok()?)))
-            .collect()
-    };
-    let delta = |suffix: &str| {
-        let (b, a) = (series(before, suffix), series(after, suffix));
-        a.into_iter().map(|(k, v)| (k.clone(), v - b.get(&k).copied().unwrap_or(0.0))).collect::<std::collections::BTreeMap<_, _>>()
-    };
-    let (counts, sums) = (delta("count"), delta("sum"));
-    let label = |labels: &str, key: &str| {
-        labels.split(',').find_map(|kv| kv.strip_prefix(&format!("{key}=\""))).unwrap_or("").trim_end_matches('"').to_string()
-    };
-    let mut rows: Vec<_> = counts
-        .iter()
-        .filter(|(_, n)| **n > 0.0)
-        .map(|(k, n)| (label(k, "operation"), label(k, "collection"), *n, sums.get(k).copied().unwrap_or(0.0)))
-        .collect();
-    rows.sort_by(|a, b| b.3.total_cmp(&a.3));
-    rows
 }

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 /// The histogram counts of every database command, one series per (operation, collection).
 const DB_COMMANDS: &str = "db_client_operation_duration_seconds_count";
+/// The same histogram's total seconds per series.
+const DB_SECONDS: &str = "db_client_operation_duration_seconds_sum";
 /// Transactions retried after a transient error (a counter: the `_total` suffix is the exporter's).
 const TRANSACTION_RETRIES: &str = "mongo_transaction_retries_total";
 /// Staged events not yet acknowledged by Kafka.
@@ -16,6 +18,8 @@ const OUTBOX_BACKLOG: &str = "outbox_backlog";
 pub struct Scrape {
     /// Commands so far by "operation collection" (or "operation" alone).
     pub commands: BTreeMap<String, f64>,
+    /// Seconds spent in them so far, by the same key.
+    pub seconds: BTreeMap<String, f64>,
     pub retries: f64,
     /// The gauge, when the service exports it.
     pub outbox_backlog: Option<f64>,
@@ -26,13 +30,12 @@ impl Scrape {
         let mut scrape = Scrape::default();
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let Some((name, labels, value)) = series(line) else { continue };
+            let label = |key: &str| labels.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| *v);
+            // getMore and commitTransaction name no collection.
+            let command = || format!("{} {}", label("operation"), label("collection")).trim_end().to_string();
             match name {
-                DB_COMMANDS => {
-                    let label = |key: &str| labels.iter().find(|(k, _)| *k == key).map_or("", |(_, v)| *v);
-                    // getMore and commitTransaction name no collection.
-                    let key = format!("{} {}", label("operation"), label("collection")).trim_end().to_string();
-                    *scrape.commands.entry(key).or_default() += value;
-                }
+                DB_COMMANDS => *scrape.commands.entry(command()).or_default() += value,
+                DB_SECONDS => *scrape.seconds.entry(command()).or_default() += value,
                 TRANSACTION_RETRIES => scrape.retries += value,
                 OUTBOX_BACKLOG => *scrape.outbox_backlog.get_or_insert(0.0) += value,
                 _ => {}
@@ -49,7 +52,11 @@ impl Scrape {
             .map(|(k, v)| (k.clone(), v - before.commands.get(k).copied().unwrap_or(0.0)))
             .filter(|(_, d)| *d > 0.0)
             .collect();
-        Counts { commands: by_command.values().sum(), by_command, retries: self.retries - before.retries }
+        let seconds_by_command = by_command
+            .keys()
+            .map(|k| (k.clone(), self.seconds.get(k).copied().unwrap_or(0.0) - before.seconds.get(k).copied().unwrap_or(0.0)))
+            .collect();
+        Counts { commands: by_command.values().sum(), by_command, seconds_by_command, retries: self.retries - before.retries }
     }
 }
 
@@ -58,6 +65,8 @@ impl Scrape {
 pub struct Counts {
     pub commands: f64,
     pub by_command: BTreeMap<String, f64>,
+    /// Seconds spent in the commands of `by_command`, by the same key.
+    pub seconds_by_command: BTreeMap<String, f64>,
     pub retries: f64,
 }
 
@@ -121,6 +130,7 @@ mod tests {
         let counts = after.since(&before);
         assert_eq!(counts.commands, 5.0);
         assert_eq!(counts.by_command["find persons"], 3.0);
+        assert_eq!(counts.seconds_by_command["find persons"], 0.5);
         assert_eq!(counts.retries, 3.0);
         assert_eq!(after.outbox_backlog, Some(0.0));
     }
