@@ -48,7 +48,7 @@ pub async fn build(config: ContactConfig, listener: TcpListener) -> anyhow::Resu
     let spec = include_str!("../../spec/contact-service.yaml");
     host.serve(listener, PublicApi { router: router.clone(), operations, spec, refresh }).await?;
     host.serve_internal(&config.internal, router, operations).await?;
-    host.relay(Outbox::new(&host.db), wake);
+    host.relay(Outbox::new(&host.db), wake, Default::default()); // no long writes here
     Ok(host)
 }
 

@@ -24,7 +24,7 @@ pub use settings::{CommonSettings, InternalListener};
 use crate::{
     auth::Operation,
     ops::{Metrics, Ops},
-    outbox::{OutboxSource, Relay},
+    outbox::{LongWrites, OutboxSource, Relay},
 };
 
 type Worker = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -122,10 +122,12 @@ impl Host {
     }
 
     /// Publishes `source`'s outbox to Kafka in the background (unless `outbox.enabled` is off);
-    /// `wake` starts a pass right after a local write.
-    pub fn relay(&mut self, source: impl OutboxSource, wake: Arc<Notify>) {
+    /// `wake` starts a pass right after a local write; timed passes wait while one of
+    /// `long_writes` is in flight.
+    pub fn relay(&mut self, source: impl OutboxSource, wake: Arc<Notify>, long_writes: LongWrites) {
         if self.settings.outbox.enabled {
-            let relay = Relay::new(&self.db, source, self.producer.clone(), &self.settings.kafka, self.settings.outbox.clone(), wake);
+            let relay = Relay::new(&self.db, source, self.producer.clone(), &self.settings.kafka, self.settings.outbox.clone(), wake)
+                .holding_timed_passes_during(long_writes);
             let stop = self.shutdown_signal();
             self.spawn_worker(relay.run(stop));
         }

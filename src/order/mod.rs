@@ -53,9 +53,11 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let router = crate::spec::order::order_router(Arc::new(api::OrderHandlers(service)));
     let (operations, spec) = (crate::spec::order::OPERATIONS, include_str!("../../spec/order-service.yaml"));
     host.serve(listener, PublicApi { router, operations, spec, refresh }).await?;
-    host.relay(order_outbox, wake);
+    // A person event's transaction (a fan-out) holds the relay's timed passes.
+    let long_writes = crate::outbox::LongWrites::default();
+    host.relay(order_outbox, wake, long_writes.clone());
     if config.consumer.enabled {
-        start_person_sync(&mut host, &config, lookup, replica)?;
+        start_person_sync(&mut host, &config, lookup, replica, long_writes)?;
     }
     Ok(host)
 }
@@ -88,9 +90,10 @@ fn start_person_sync(
     config: &OrderConfig,
     lookup: Arc<contact_lookup::ContactLookup>,
     replica: replica::PersonReplica,
+    long_writes: crate::outbox::LongWrites,
 ) -> anyhow::Result<()> {
     use person_sync::consumer::{consumer, LagReporter, PersonEventConsumer};
-    let sync = person_sync::PersonSync::new(&host.db, lookup, replica);
+    let sync = person_sync::PersonSync::new(&host.db, lookup, replica).with_long_writes(long_writes);
     let consumer = PersonEventConsumer {
         consumer: consumer(&config.common.kafka, &config.consumer, &config.person_topics, LagReporter(host.metrics.clone()))?,
         producer: host.producer.clone(),

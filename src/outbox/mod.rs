@@ -5,6 +5,7 @@
 //! Order: events of one key (a person, an order) carry that entity's version, which increases
 //! with each change; the relay publishes each key's events in version order.
 
+pub mod long_writes;
 pub mod relay;
 
 use std::collections::BTreeSet;
@@ -16,6 +17,7 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
+pub use long_writes::{LongWrite, LongWrites};
 pub use relay::{IdlePause, OutboxSource, Relay, RelayConfig, Staged};
 
 pub const OUTBOX_COLLECTION: &str = "outbox";

@@ -20,6 +20,8 @@ use rdkafka::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::{watch, Notify};
 
+use super::long_writes::LongWrites;
+
 /// One staged event, ready to send.
 #[derive(Debug, Clone)]
 pub struct Staged<R> {
@@ -124,6 +126,8 @@ pub struct Relay<S: OutboxSource> {
     owner: String,
     /// Wakes the relay right after a local write instead of at the next poll.
     wake: Arc<Notify>,
+    /// While one is in flight, timed passes wait for its end (see [`super::long_writes`]).
+    long_writes: LongWrites,
     /// Until when the lease is safely ours (local clock); renewed only when it runs low, not
     /// per pass: under load the lease costs one command every few seconds, not one per event.
     lease_until: std::sync::Mutex<Option<tokio::time::Instant>>,
@@ -149,8 +153,15 @@ impl<S: OutboxSource> Relay<S> {
             config,
             owner: uuid::Uuid::new_v4().to_string(),
             wake,
+            long_writes: LongWrites::default(),
             lease_until: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Holds timed passes while one of `long_writes` is in flight; wakes still pass at once.
+    pub fn holding_timed_passes_during(mut self, long_writes: LongWrites) -> Self {
+        self.long_writes = long_writes;
+        self
     }
 
     fn replace_producer(&self) {
@@ -192,10 +203,20 @@ impl<S: OutboxSource> Relay<S> {
                     idle.after_pass(true);
                     tokio::time::sleep(Duration::from_millis(self.config.coalesce_ms)).await
                 }
-                _ = tokio::time::sleep(pause) => {}
+                _ = self.timed_pass_due(pause) => {}
             }
         }
         self.release().await;
+    }
+
+    /// After `pause`, and once no long local write is in flight: the end of a fan-out is also
+    /// when its events are ready, so they go out at once instead of at the next poll.
+    async fn timed_pass_due(&self, pause: Duration) {
+        tokio::time::sleep(pause).await;
+        if self.long_writes.in_flight() > 0 {
+            tracing::debug!("a long local write is in flight: the relay's timed pass waits for its end");
+            self.long_writes.none_in_flight().await;
+        }
     }
 
     /// Publishes batches while they come back full; a partial batch means the source is drained

@@ -21,7 +21,7 @@ use super::{
     contact_lookup::{ContactLookup, Lookup},
     replica::{self, PersonReplica},
 };
-use crate::mongo::TxnError;
+use crate::{mongo::TxnError, outbox::LongWrites};
 
 pub const PROCESSED_COLLECTION: &str = "processed_events";
 
@@ -66,6 +66,9 @@ pub struct PersonSync {
     processed: Collection<Document>,
     parked: parked::ParkedEvents,
     lookup: Arc<ContactLookup>,
+    /// Each event's transaction and catch-up count as one: a fan-out is the longest write the
+    /// service makes (see `outbox::long_writes`).
+    long_writes: LongWrites,
 }
 
 impl PersonSync {
@@ -77,7 +80,14 @@ impl PersonSync {
             processed: db.collection(PROCESSED_COLLECTION),
             parked: parked::ParkedEvents::new(db),
             lookup,
+            long_writes: LongWrites::default(),
         }
+    }
+
+    /// Counts each event's writes among `long_writes` (the relay's, to hold its timed passes).
+    pub fn with_long_writes(mut self, long_writes: LongWrites) -> Self {
+        self.long_writes = long_writes;
+        self
     }
 
     pub fn parked(&self) -> &parked::ParkedEvents {
@@ -148,6 +158,7 @@ impl PersonSync {
     /// Runs [`Self::apply_in`] as one transaction, then brings up to date the orders its fan-out
     /// could not see.
     async fn apply(&self, event: &PersonEvent, target: Target, unpark: bool) -> mongodb::error::Result<Outcome> {
+        let _long_write = self.long_writes.begin();
         let (this, shared, target) = (self.clone(), Arc::new(event.clone()), Arc::new(target));
         let (outcome, rev) = crate::mongo::transaction::<_, mongodb::error::Error, _>(&self.client, move |session| {
             let (this, event, target) = (this.clone(), shared.clone(), target.clone());
