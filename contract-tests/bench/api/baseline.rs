@@ -18,7 +18,6 @@ use labs_order::{
 };
 use mongodb::{
     bson::{doc, oid::ObjectId, Bson, DateTime, Document},
-    options::ReturnDocument,
     Collection, Database, IndexModel,
 };
 
@@ -156,27 +155,28 @@ impl Baseline {
             let (this, ids) = (this.clone(), ids_in.clone());
             // The benchmark has no domain error: an abort is `None`.
             let body: BoxFuture<'_, Result<(), TxnError<Option<mongodb::error::Error>>>> = Box::pin(async move {
+                // As the service's `replica::first_reference`: one `update` of upserts per
+                // collection for all persons, then a read of the documents that existed.
+                let distinct = distinct(&ids);
+                let now = DateTime::now();
+                let claims =
+                    distinct.iter().map(|id| doc! { "q": { "_id": id }, "u": { "$set": { "at": now } }, "upsert": true }).collect();
+                let existed = this.upsert_all(session, &this.marks, claims).await?;
+                let _marks = this.read_in(session, &this.marks, &existed).await?;
                 let mut stored = Vec::new();
-                for id in distinct(&ids) {
-                    let claim = doc! { "$set": { "at": DateTime::now() } };
-                    this.marks
-                        .find_one_and_update(doc! { "_id": &id }, claim)
-                        .upsert(true)
-                        .return_document(ReturnDocument::Before)
-                        .session(&mut *session)
-                        .await?;
+                let mut upserts = Vec::new();
+                for id in &distinct {
                     let mut person = this.person_template.clone();
-                    person.insert("id", &id);
-                    let fields = doc! { "person": person, "version": 1_i64, "deleted": false, "rev": 1_i64, "updatedAt": DateTime::now() };
-                    let held = this
-                        .persons
-                        .find_one_and_update(doc! { "_id": &id }, doc! { "$setOnInsert": fields })
-                        .upsert(true)
-                        .return_document(ReturnDocument::After)
-                        .session(&mut *session)
-                        .await?;
-                    stored.extend(held);
+                    person.insert("id", id);
+                    let fields = doc! { "person": person, "version": 1_i64, "deleted": false, "rev": 1_i64, "updatedAt": now };
+                    upserts.push(doc! { "q": { "_id": id }, "u": { "$setOnInsert": fields.clone() }, "upsert": true });
+                    let mut inserted = doc! { "_id": id };
+                    inserted.extend(fields);
+                    stored.push(inserted);
                 }
+                let existed = this.upsert_all(session, &this.persons, upserts).await?;
+                stored.retain(|d| !existed.iter().any(|id| d.get_str("_id").ok() == Some(id.as_str())));
+                stored.extend(this.read_in(session, &this.persons, &existed).await?);
                 let Some(persons) = by_role(&stored, &ids) else { return Err(TxnError::Abort(None)) };
                 this.orders.insert_one(this.order(persons)).session(&mut *session).await?;
                 Ok(())
@@ -185,6 +185,37 @@ impl Baseline {
         })
         .await;
         self.staged(matches!(outcome, Ok(())))
+    }
+
+    /// One `update` command of upserting `statements` on `collection` in the transaction;
+    /// answers the `_id`s of the statements that found an existing document.
+    async fn upsert_all(
+        &self,
+        session: &mut mongodb::ClientSession,
+        collection: &Collection<Document>,
+        statements: Vec<Document>,
+    ) -> mongodb::error::Result<Vec<String>> {
+        let ids: Vec<String> = statements.iter().filter_map(|s| Some(s.get_document("q").ok()?.get_str("_id").ok()?.to_string())).collect();
+        let command = doc! { "update": collection.name(), "updates": statements, "ordered": true };
+        let reply = self.db.run_command(command).session(&mut *session).await?;
+        let inserted: BTreeSet<i64> = reply
+            .get_array("upserted")
+            .map(|u| u.iter().filter_map(|u| u.as_document()?.get("index")?.as_i32().map(i64::from)).collect())
+            .unwrap_or_default();
+        Ok(ids.into_iter().enumerate().filter(|(i, _)| !inserted.contains(&(*i as i64))).map(|(_, id)| id).collect())
+    }
+
+    /// The documents of `ids` in `collection`, read in the transaction (no command for none).
+    async fn read_in(
+        &self,
+        session: &mut mongodb::ClientSession,
+        collection: &Collection<Document>,
+        ids: &[String],
+    ) -> mongodb::error::Result<Vec<Document>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        collection.find(doc! { "_id": { "$in": ids } }).session(&mut *session).await?.stream(&mut *session).try_collect().await
     }
 
     /// One pass of the relay:

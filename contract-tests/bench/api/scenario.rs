@@ -45,7 +45,7 @@ impl Scenario {
             Self::Get => "find_one by _id",
             Self::Page => "find, same sort/skip/limit",
             Self::Post | Self::PostBigCustomer => "persons find $in; orders insert_one (staged event embedded); relay: find pending, persons find $in, Kafka, one update command",
-            Self::PostFreshPersons => "as POST, plus in one transaction per person a mark and a replica findAndModify upsert before the insert; without the service's 3 HTTP lookups to the contact service",
+            Self::PostFreshPersons => "as POST, plus in the insert's transaction one update of upserts for the persons' marks and one for their replica entries (and a read of those that existed); without the service's 3 HTTP lookups to the contact service",
         }
     }
 }

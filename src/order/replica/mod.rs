@@ -19,6 +19,7 @@
 
 pub mod cache;
 mod fan_out;
+mod first_reference;
 mod resolve;
 
 use std::{collections::HashMap, sync::Arc};
@@ -51,17 +52,11 @@ pub struct ReplicaEntry {
     pub rev: i64,
 }
 
-/// The newest version of an unreferenced person the consumer saw, and its data.
-#[derive(Debug, Clone)]
-struct Mark {
-    version: i64,
-    person: Option<Person>,
-    deleted: bool,
-}
-
 #[derive(Clone)]
 pub struct PersonReplica {
     client: mongodb::Client,
+    /// For commands the collections' methods cannot send (several upserts in one `update`).
+    db: Database,
     persons: Collection<Document>,
     marks: Collection<Document>,
     /// Orders, for the copies of persons they embed (fan-out, catch-up, references).
@@ -76,6 +71,7 @@ impl PersonReplica {
     pub fn new(db: &Database) -> Self {
         Self {
             client: db.client().clone(),
+            db: db.clone(),
             persons: db.collection(PERSONS_COLLECTION),
             marks: db.collection(MARKS_COLLECTION),
             orders: db.collection(ORDERS_COLLECTION),
@@ -172,75 +168,9 @@ impl PersonReplica {
         Ok(Role::ALL.into_iter().filter(|r| r.person(order).is_some()).map(|r| (r, revs.get(&r).copied().unwrap_or(0))).collect())
     }
 
-    /// Stores the persons a write fetched from the contact service, claiming each person's
-    /// version mark first: that turns the race with an event judged irrelevant a moment ago (no
-    /// order referenced the person yet) into a write conflict, and takes what that event
-    /// carried when it is newer than what was fetched.
-    async fn store_fetched(
-        &self,
-        session: &mut ClientSession,
-        resolved: &Resolved,
-    ) -> Result<HashMap<String, ReplicaEntry>, TxnError<Error>> {
-        let mut held = HashMap::new();
-        for (person_id, fetched, fetched_version) in &resolved.fetched {
-            let (person, version) = match self.claim_mark(session, person_id).await? {
-                Some(mark) if mark.version > *fetched_version && mark.deleted => return Err(TxnError::Abort(resolved.unknown(person_id))),
-                Some(Mark { version, person: Some(person), .. }) if version > *fetched_version => (person, version),
-                _ => (fetched.clone(), *fetched_version),
-            };
-            let entry = self.insert_if_absent(session, person_id, &person, version).await?;
-            if entry.deleted {
-                return Err(TxnError::Abort(resolved.unknown(person_id)));
-            }
-            held.insert(person_id.clone(), entry);
-        }
-        Ok(held)
-    }
-
-    /// Claims the mark of a person this write fetched from the contact service, always writing
-    /// it (so a concurrent event transaction for the person conflicts and one of them retries);
-    /// returns what the consumer saw of the person meanwhile, if anything.
-    async fn claim_mark(&self, session: &mut ClientSession, id: &str) -> mongodb::error::Result<Option<Mark>> {
-        let before = self
-            .marks
-            .find_one_and_update(doc! { "_id": id }, doc! { "$set": { "at": DateTime::now() } })
-            .upsert(true)
-            .return_document(mongodb::options::ReturnDocument::Before)
-            .session(session)
-            .await?;
-        Ok(before.and_then(|m| {
-            Some(Mark {
-                version: m.get_i64("version").ok()?,
-                person: m.get_document("person").ok().and_then(|p| bson::from_document(p.clone()).ok()),
-                deleted: m.get_bool("deleted").unwrap_or(false),
-            })
-        }))
-    }
-
-    /// Stores a person fetched from the contact service unless the replica already knows it;
-    /// answers what the replica holds.
-    async fn insert_if_absent(
-        &self,
-        session: &mut ClientSession,
-        id: &str,
-        person: &Person,
-        version: i64,
-    ) -> mongodb::error::Result<ReplicaEntry> {
-        let person = bson::to_document(person).map_err(mongodb::error::Error::custom)?;
-        let fields = doc! { "person": person, "version": version, "deleted": false, "rev": 1_i64, "updatedAt": DateTime::now() };
-        let held = self
-            .persons
-            .find_one_and_update(doc! { "_id": id }, doc! { "$setOnInsert": fields })
-            .upsert(true)
-            .return_document(mongodb::options::ReturnDocument::After)
-            .session(session)
-            .await?;
-        held.map(|d| entry(&d)).ok_or_else(|| mongodb::error::Error::custom("an upsert returned no document"))
-    }
-
     /// Records, in the event's transaction, that an event about a person no order references was
-    /// seen (the newest version wins). Together with [`Self::claim_mark`] in the order's write
-    /// this turns a write skew into a write conflict: without it, an order that fetched version
+    /// seen (the newest version wins). Together with the claim of the mark in the order's write
+    /// (`first_reference`) this turns a write skew into a write conflict: without it, an order that fetched version
     /// 1 from the contact service could commit right after version 2's event was judged
     /// irrelevant, and keep version 1 for good.
     pub async fn record_mark(
