@@ -1,8 +1,15 @@
 //! Fault scenarios (`cargo xtask chaos`; the short versions also run in `cargo xtask test`):
-//! the whole system on its own stand-ins under a mixed load while something breaks, then the
-//! invariants: orders show their persons' current data, every committed change has exactly one
-//! event, nothing is left unsent, per-key order holds. `LABS_CHAOS_SECONDS` sets how long the
+//! the whole system on its own MongoDB and Kafka under a mixed load while something breaks, then
+//! the invariants: orders show their persons' current data, every committed change has exactly
+//! one event, nothing is left unsent, per-key order holds. `LABS_CHAOS_SECONDS` sets how long the
 //! random-fault scenario runs (`cargo xtask chaos --long`: 600).
+//!
+//! The servers are containers of each scenario's own where the suite runs on containers, else
+//! SecantusDB and nisshi processes (servers.rs says how it decides); outages are a stop and a
+//! start either way. Two faults need a container and are skipped, saying so, on processes: the
+//! database cut off its network (Docker then refuses connections on its published port, as if
+//! stopped, while it keeps running) and the database frozen (`docker pause`: connections are
+//! accepted and never answered). The services are host processes, SIGKILLed where a test kills.
 
 mod invariants;
 mod outage;

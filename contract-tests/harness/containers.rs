@@ -1,6 +1,6 @@
 //! MongoDB and Kafka in containers, started once per test process: what a plain `cargo test`
 //! uses on a machine with a Docker engine and none of the `LABS_TEST_*` server variables. The
-//! fixture itself is `labs_devkit::containers` (devkit/src/containers.rs: default images
+//! fixture itself is `labs_devkit::containers` (devkit/src/containers/mod.rs: default images
 //! `mongo:8.0` and `apache/kafka:4.1.0`, `LABS_TEST_MONGO_IMAGE` / `LABS_TEST_KAFKA_IMAGE`
 //! for others), shared with `labs-dev containers`, which `cargo xtask test` runs once for the
 //! whole suite. The containers are removed when the test process ends, however it ends.
