@@ -5,15 +5,15 @@
 //! random-fault scenario runs (`cargo xtask chaos --long`: 600).
 //!
 //! The servers are containers of each scenario's own where the suite runs on containers, else
-//! SecantusDB and nisshi processes (servers.rs says how it decides); outages are a stop and a
-//! start either way. Two faults need a container and are skipped, saying so, on processes: the
-//! database cut off its network (Docker then refuses connections on its published port, as if
-//! stopped, while it keeps running) and the database frozen (`docker pause`: connections are
-//! accepted and never answered). The services are host processes, SIGKILLed where a test kills.
+//! SecantusDB and nisshi processes (harness/own_server.rs, by the rule of
+//! `harness::containers::own_servers`); outages are a stop and a start either way. Two faults
+//! need a container and are skipped, saying so, on processes: the database cut off its network
+//! (Docker then refuses connections on its published port, as if stopped, while it keeps
+//! running) and the database frozen (`docker pause`: connections are accepted and never
+//! answered). The services are host processes, SIGKILLed where a test kills.
 
 mod invariants;
 mod outage;
-mod servers;
 mod system;
 mod workload;
 
@@ -61,11 +61,11 @@ async fn with_kafka_stopped_for_20_s_writes_are_accepted_and_the_outboxes_drain_
     let mut system = System::start().await;
     let workload = load(&system).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    system.stop_kafka().await;
+    system.kafka.stop().await;
     let before = workload.tally.ok.load(std::sync::atomic::Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs(20)).await;
     let during = workload.tally.ok.load(std::sync::atomic::Ordering::Relaxed) - before;
-    system.start_kafka().await;
+    system.kafka.start().await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (ok, failed) = workload.stop().await;
     assert!(during > 10, "the APIs kept accepting writes while Kafka was down ({during} in 20 s)");
@@ -78,9 +78,9 @@ async fn with_the_database_stopped_for_10_s_requests_fail_fast_readiness_says_so
     let mut system = System::start().await;
     let workload = load(&system).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    system.stop_mongo().await;
+    system.mongo.stop().await;
     let seen = outage::requests_fail_fast_and_readiness_says_so(&system, Duration::from_secs(10)).await;
-    system.start_mongo().await;
+    system.mongo.start().await;
     outage::ready_again(&system).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (ok, failed) = workload.stop().await;
@@ -97,19 +97,16 @@ async fn with_the_database_stopped_for_10_s_requests_fail_fast_readiness_says_so
 /// to lose: with the servers as processes this is skipped, saying so.
 #[tokio::test]
 async fn with_the_database_cut_off_the_network_for_10_s_requests_fail_fast_readiness_says_so_and_all_recovers() {
-    if let (Where::Processes, why) = crate::harness::containers::own_servers() {
-        eprintln!(
-            "SKIPPED network-disconnect test: MongoDB and Kafka run as processes here ({why}); only a container can be cut off its network"
-        );
+    if skipped_on_processes("network-disconnect", "only a container can be cut off its network") {
         return;
     }
     let mut system = System::start().await;
     let workload = load(&system).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let cut = Instant::now();
-    system.servers.mongo_container().expect("on containers").disconnect().await.expect("docker network disconnect");
+    system.mongo.container().expect("on containers").disconnect().await.expect("docker network disconnect");
     let seen = outage::requests_fail_fast_and_readiness_says_so(&system, Duration::from_secs(10)).await;
-    system.servers.mongo_container().expect("on containers").connect().await.expect("docker network connect");
+    system.mongo.container().expect("on containers").connect().await.expect("docker network connect");
     let outage = cut.elapsed();
     let recovered = outage::ready_again(&system).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -135,9 +132,9 @@ async fn with_the_database_frozen_for_10_s_requests_fail_fast_readiness_says_so_
     let mut system = System::start().await;
     let workload = load(&system).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    system.servers.mongo_container().expect("on containers").pause().await.expect("docker pause");
+    system.mongo.container().expect("on containers").pause().await.expect("docker pause");
     let seen = outage::requests_fail_fast_and_readiness_says_so(&system, Duration::from_secs(10)).await;
-    system.servers.mongo_container().expect("on containers").unpause().await.expect("docker unpause");
+    system.mongo.container().expect("on containers").unpause().await.expect("docker unpause");
     let recovered = outage::ready_again(&system).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (ok, failed) = workload.stop().await;
@@ -205,15 +202,15 @@ async fn random_faults_for_a_while_end_consistent() {
                 faults.push("kill orders");
             }
             2 => {
-                system.stop_kafka().await;
+                system.kafka.stop().await;
                 tokio::time::sleep(pause).await;
-                system.start_kafka().await;
+                system.kafka.start().await;
                 faults.push("kafka outage");
             }
             _ => {
-                system.stop_mongo().await;
+                system.mongo.stop().await;
                 tokio::time::sleep(pause).await;
-                system.start_mongo().await;
+                system.mongo.start().await;
                 faults.push("database outage");
             }
         }

@@ -1,17 +1,17 @@
-//! A whole system for one fault scenario: its own MongoDB and Kafka (servers.rs: containers or
-//! processes, persistent, so they can be stopped and started), and both services as real
-//! processes that can be SIGKILLed and restarted on the same ports.
+//! A whole system for one fault scenario: its own MongoDB and Kafka (harness/own_server.rs:
+//! containers or processes, persistent, so they can be stopped and started), and both services
+//! as real processes that can be SIGKILLed and restarted on the same ports.
 
 use std::path::PathBuf;
 
 use labs_order::{contact::ContactConfig, order::OrderConfig};
 
-use super::servers::Servers;
-use crate::harness::{infra::standins, process::ServiceProcess, unique_suffix, ContactApp, OrderApp};
+use crate::harness::{infra::standins, own_server::OwnServer, process::ServiceProcess, unique_suffix, ContactApp, OrderApp};
 
 pub struct System {
     dir: PathBuf,
-    pub servers: Servers,
+    pub mongo: OwnServer,
+    pub kafka: OwnServer,
     pub contact_config: ContactConfig,
     pub order_config: OrderConfig,
     pub contact_port: u16,
@@ -24,10 +24,10 @@ impl System {
     pub async fn start() -> Self {
         crate::harness::infra::infra(); // logging and TLS provider
         let dir = std::env::temp_dir().join(format!("labs-chaos-{}", unique_suffix()));
-        let servers = Servers::start(&dir).await;
-        let (_, kafka_port) = servers.ports();
+        let (mongo, kafka) = (OwnServer::mongo(&dir).await, OwnServer::kafka(&dir).await);
         let mut system = Self {
-            servers,
+            mongo,
+            kafka,
             contact_config: ContactApp::fresh_config(),
             order_config: OrderApp::fresh_config("http://127.0.0.1:9"),
             contact_port: standins::free_port(),
@@ -36,7 +36,7 @@ impl System {
             orders: None,
             dir,
         };
-        let (mongo, kafka) = (system.servers.mongo_uri(), standins::kafka_bootstrap(kafka_port));
+        let (mongo, kafka) = (system.mongo.mongo_uri(), standins::kafka_bootstrap(system.kafka.port()));
         system.contact_config.common.mongodb.uri = labs_order::config::Secret::new(&mongo);
         system.contact_config.common.kafka.bootstrap_servers = kafka.clone();
         system.order_config.common.mongodb.uri = labs_order::config::Secret::new(&mongo);
@@ -54,22 +54,6 @@ impl System {
 
     pub fn order_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.order_port)
-    }
-
-    pub async fn start_mongo(&mut self) {
-        self.servers.start_mongo().await;
-    }
-
-    pub async fn stop_mongo(&mut self) {
-        self.servers.stop_mongo().await;
-    }
-
-    pub async fn start_kafka(&mut self) {
-        self.servers.start_kafka().await;
-    }
-
-    pub async fn stop_kafka(&mut self) {
-        self.servers.stop_kafka().await;
     }
 
     pub async fn start_contact(&mut self) {
@@ -122,10 +106,12 @@ impl Drop for System {
         self.kill_orders();
         self.kill_contact();
         // Processes end before their directory goes; containers are removed with their volumes
-        // when `servers` is dropped, after this.
-        self.servers.stop_processes();
+        // when the fields are dropped, after this.
+        self.kafka.stop_process();
+        self.mongo.stop_process();
         if std::thread::panicking() {
-            self.servers.evidence(&self.dir);
+            self.mongo.evidence();
+            self.kafka.evidence();
         } else {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
