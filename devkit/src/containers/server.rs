@@ -87,8 +87,20 @@ impl Server {
     }
 
     /// `docker pause`: every process frozen; connections are still accepted by its kernel.
+    /// Tried up to five times: the cgroup freezer gives up ("unable to freeze") while a process
+    /// is in uninterruptible sleep, e.g. the database in an fsync on a busy disk, and runc then
+    /// thaws what it froze (seen once in a full test run).
     pub async fn pause(&self) -> anyhow::Result<()> {
-        self.container.pause().await.with_context(|| format!("docker pause {}", self.id()))
+        let mut attempt = 1;
+        loop {
+            match self.container.pause().await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < 5 => eprintln!("docker pause {} (attempt {attempt}): {e}; trying again", self.id()),
+                Err(e) => return Err(e).with_context(|| format!("docker pause {} ({attempt} attempts)", self.id())),
+            }
+            attempt += 1;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
     }
 
     pub async fn unpause(&self) -> anyhow::Result<()> {
