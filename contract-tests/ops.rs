@@ -6,7 +6,7 @@ use std::time::Duration;
 use labs_order_client::contact::types::Person;
 use serde_json::Value;
 
-use crate::harness::{infra::standins, ContactApp, OrderApp};
+use crate::harness::{own_server::OwnServer, ContactApp, OrderApp};
 
 async fn get(url: &str) -> (u16, String) {
     let r = reqwest::get(url).await.unwrap();
@@ -37,13 +37,14 @@ async fn both_services_are_live_ready_and_serve_their_own_spec() {
 
 #[tokio::test]
 async fn readiness_turns_503_while_the_database_is_down_and_recovers_without_a_restart() {
+    // Its own database, to stop: a container where the suite runs on containers.
+    crate::harness::infra::infra(); // logging and TLS provider
     let dir = std::env::temp_dir().join(format!("ready-{}", crate::harness::unique_suffix()));
-    let port = standins::free_port();
-    let mongo = standins::start_mongo(port, &dir.join("data"), &dir.join("mongo.log")).expect("own SecantusDB");
-    let app = ContactApp::spawn_with(|c| c.common.mongodb.uri = labs_order::config::Secret::new(standins::mongo_uri(port))).await;
+    let mut mongo = OwnServer::mongo(&dir).await;
+    let app = ContactApp::spawn_with(|c| c.common.mongodb.uri = labs_order::config::Secret::new(mongo.mongo_uri())).await;
     assert_eq!(get(&format!("{}/health/ready", app.url)).await.0, 200);
 
-    drop(mongo); // stops it
+    mongo.stop().await;
     let (status, body) = get(&format!("{}/health/ready", app.url)).await;
     assert_eq!(status, 503, "{body}");
     let problem: Value = serde_json::from_str(&body).unwrap();
@@ -51,13 +52,15 @@ async fn readiness_turns_503_while_the_database_is_down_and_recovers_without_a_r
     assert!(problem["detail"].as_str().unwrap().contains("mongodb"));
     assert_eq!(get(&format!("{}/health/live", app.url)).await.0, 200, "alive all the same");
 
-    let _mongo = standins::start_mongo(port, &dir.join("data"), &dir.join("mongo2.log")).expect("SecantusDB again");
+    mongo.start().await;
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while get(&format!("{}/health/ready", app.url)).await.0 != 200 {
         assert!(std::time::Instant::now() < deadline, "never ready again");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     assert_eq!(app.client.count_using_get().send().await.unwrap().status().as_u16(), 200);
+    mongo.stop_process();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

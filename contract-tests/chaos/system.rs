@@ -1,23 +1,17 @@
-//! A whole system for one fault scenario: its own SecantusDB and nisshi (persistent, so they can
-//! be stopped and started), and both services as real processes that can be SIGKILLed and
-//! restarted on the same ports.
+//! A whole system for one fault scenario: its own MongoDB and Kafka (harness/own_server.rs:
+//! containers or processes, persistent, so they can be stopped and started), and both services
+//! as real processes that can be SIGKILLed and restarted on the same ports.
 
 use std::path::PathBuf;
 
 use labs_order::{contact::ContactConfig, order::OrderConfig};
 
-use crate::harness::{
-    infra::standins::{self, StandIn},
-    process::ServiceProcess,
-    unique_suffix, ContactApp, OrderApp,
-};
+use crate::harness::{infra::standins, own_server::OwnServer, process::ServiceProcess, unique_suffix, ContactApp, OrderApp};
 
 pub struct System {
     dir: PathBuf,
-    pub mongo_port: u16,
-    pub kafka_port: u16,
-    mongo: Option<StandIn>,
-    kafka: Option<StandIn>,
+    pub mongo: OwnServer,
+    pub kafka: OwnServer,
     pub contact_config: ContactConfig,
     pub order_config: OrderConfig,
     pub contact_port: u16,
@@ -30,12 +24,10 @@ impl System {
     pub async fn start() -> Self {
         crate::harness::infra::infra(); // logging and TLS provider
         let dir = std::env::temp_dir().join(format!("labs-chaos-{}", unique_suffix()));
-        let (mongo_port, kafka_port) = (standins::free_port(), standins::free_port());
+        let (mongo, kafka) = (OwnServer::mongo(&dir).await, OwnServer::kafka(&dir).await);
         let mut system = Self {
-            mongo_port,
-            kafka_port,
-            mongo: None,
-            kafka: None,
+            mongo,
+            kafka,
             contact_config: ContactApp::fresh_config(),
             order_config: OrderApp::fresh_config("http://127.0.0.1:9"),
             contact_port: standins::free_port(),
@@ -44,9 +36,7 @@ impl System {
             orders: None,
             dir,
         };
-        system.start_mongo().await;
-        system.start_kafka().await;
-        let (mongo, kafka) = (standins::mongo_uri(mongo_port), standins::kafka_bootstrap(kafka_port));
+        let (mongo, kafka) = (system.mongo.mongo_uri(), standins::kafka_bootstrap(system.kafka.port()));
         system.contact_config.common.mongodb.uri = labs_order::config::Secret::new(&mongo);
         system.contact_config.common.kafka.bootstrap_servers = kafka.clone();
         system.order_config.common.mongodb.uri = labs_order::config::Secret::new(&mongo);
@@ -64,30 +54,6 @@ impl System {
 
     pub fn order_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.order_port)
-    }
-
-    pub async fn start_mongo(&mut self) {
-        let (port, dir) = (self.mongo_port, self.dir.clone());
-        let mongo = tokio::task::spawn_blocking(move || standins::start_mongo(port, &dir.join("mongo"), &dir.join("mongo.log")));
-        self.mongo = Some(mongo.await.unwrap().expect("SecantusDB starts"));
-    }
-
-    pub async fn stop_mongo(&mut self) {
-        if let Some(mut mongo) = self.mongo.take() {
-            tokio::task::spawn_blocking(move || mongo.stop()).await.unwrap();
-        }
-    }
-
-    pub async fn start_kafka(&mut self) {
-        let (port, dir) = (self.kafka_port, self.dir.clone());
-        let kafka = tokio::task::spawn_blocking(move || standins::start_kafka_persistent(port, &dir.join("kafka"), &dir.join("kafka.log")));
-        self.kafka = Some(kafka.await.unwrap().expect("nisshi starts"));
-    }
-
-    pub async fn stop_kafka(&mut self) {
-        if let Some(mut kafka) = self.kafka.take() {
-            tokio::task::spawn_blocking(move || kafka.stop()).await.unwrap();
-        }
     }
 
     pub async fn start_contact(&mut self) {
@@ -139,10 +105,13 @@ impl Drop for System {
     fn drop(&mut self) {
         self.kill_orders();
         self.kill_contact();
-        drop(self.kafka.take());
-        drop(self.mongo.take());
+        // Processes end before their directory goes; containers are removed with their volumes
+        // when the fields are dropped, after this.
+        self.kafka.stop_process();
+        self.mongo.stop_process();
         if std::thread::panicking() {
-            eprintln!("chaos: the stand-ins' data and logs are kept in {}", self.dir.display());
+            self.mongo.evidence();
+            self.kafka.evidence();
         } else {
             let _ = std::fs::remove_dir_all(&self.dir);
         }

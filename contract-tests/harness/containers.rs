@@ -1,6 +1,6 @@
 //! MongoDB and Kafka in containers, started once per test process: what a plain `cargo test`
 //! uses on a machine with a Docker engine and none of the `LABS_TEST_*` server variables. The
-//! fixture itself is `labs_devkit::containers` (devkit/src/containers.rs: default images
+//! fixture itself is `labs_devkit::containers` (devkit/src/containers/mod.rs: default images
 //! `mongo:8.0` and `apache/kafka:4.1.0`, `LABS_TEST_MONGO_IMAGE` / `LABS_TEST_KAFKA_IMAGE`
 //! for others), shared with `labs-dev containers`, which `cargo xtask test` runs once for the
 //! whole suite. The containers are removed when the test process ends, however it ends.
@@ -43,4 +43,43 @@ pub fn shared() -> &'static Containers {
         started.keep_until_exit();
         shared
     })
+}
+
+/// Where tests that start MongoDB and Kafka of their own (chaos::, to stop and break them) run
+/// them, by the rule `cargo xtask test` uses for the suite: as `LABS_TEST_SERVERS` says
+/// (`containers` or `processes`; xtask passes its own environment on), else in containers when
+/// a Docker engine answers and the images are at hand (named by `LABS_TEST_MONGO_IMAGE` /
+/// `LABS_TEST_KAFKA_IMAGE`, as xtask does with the stand-in images, or already pulled), else
+/// as processes. Decided once per test process; the second value says why.
+pub fn own_servers() -> &'static (Servers, String) {
+    static CHOICE: OnceLock<(Servers, String)> = OnceLock::new();
+    CHOICE.get_or_init(|| match std::env::var(SERVERS_VAR).unwrap_or_default().as_str() {
+        "containers" => (Servers::Containers, format!("{SERVERS_VAR}=containers")),
+        "processes" => (Servers::Processes, format!("{SERVERS_VAR}=processes")),
+        _ if !docker_answers() => (Servers::Processes, "no Docker engine answers (`docker info` fails)".into()),
+        _ => {
+            let (mongo, kafka) = labs_devkit::containers::images_from_env();
+            let named = std::env::var_os(MONGO_IMAGE_VAR).is_some() && std::env::var_os(KAFKA_IMAGE_VAR).is_some();
+            if named || (image_here(&mongo) && image_here(&kafka)) {
+                (Servers::Containers, format!("a Docker engine answers; images {mongo} and {kafka}"))
+            } else {
+                (Servers::Processes, format!("images {mongo} / {kafka} are not here (`cargo xtask images` builds stand-in images)"))
+            }
+        }
+    })
+}
+
+/// `containers` or `processes` (see [`own_servers`]).
+pub const SERVERS_VAR: &str = "LABS_TEST_SERVERS";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Servers {
+    Containers,
+    Processes,
+}
+
+fn image_here(image: &str) -> bool {
+    let mut inspect = std::process::Command::new("docker");
+    inspect.args(["image", "inspect", image]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+    inspect.status().is_ok_and(|s| s.success())
 }

@@ -6,6 +6,7 @@ pub mod containers;
 pub mod events;
 pub mod infra;
 pub mod order_app;
+pub mod own_server;
 pub mod process;
 pub mod running;
 pub mod secured;

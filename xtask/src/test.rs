@@ -5,7 +5,7 @@
 //!
 //! Which servers (`LABS_TEST_SERVERS`, printed at the start):
 //! - `containers`, the default where a Docker engine answers: MongoDB and Kafka containers
-//!   through testcontainers, started by `labs-dev containers` (devkit/src/containers.rs, the
+//!   through testcontainers, started by `labs-dev containers` (devkit/src/containers/mod.rs, the
 //!   fixture plain `cargo test` uses) on the stand-in images `cargo xtask images` built, or on
 //!   `LABS_TEST_MONGO_IMAGE` / `LABS_TEST_KAFKA_IMAGE` when set; reached on ports published on
 //!   127.0.0.1, removed at the end (or by labs-dev's watcher if the run is killed);

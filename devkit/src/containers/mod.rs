@@ -15,6 +15,13 @@
 //! Every container is removed once the process that started it is gone, however it ends: a
 //! watcher process (`sh`, in its own process group) removes it when that pid no longer exists.
 //! [`Containers::remove`] removes them at once.
+//!
+//! [`Server`] (server.rs) is one such container of a test's own, with the faults a chaos test
+//! applies to it: stop and start, SIGKILL, pause, network disconnect.
+
+mod server;
+
+pub use server::Server;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -59,9 +66,10 @@ impl Containers {
     /// Starts MongoDB, waits until it is a writable primary, then Kafka, until it is ready.
     /// Each is watched from the moment it exists (removed once this process is gone).
     pub async fn start(mongo_image: &str, kafka_image: &str) -> anyhow::Result<Containers> {
-        let mongo = start_mongo(mongo_image).await.with_context(|| format!("MongoDB container of {mongo_image}"))?;
+        let mongo = start_mongo_container(mongo_image).await.with_context(|| format!("MongoDB container of {mongo_image}"))?;
         let mongo_uri = format!("mongodb://127.0.0.1:{}/?directConnection=true", mongo.get_host_port_ipv4(27017).await?);
-        let (kafka, kafka_port) = start_kafka(kafka_image).await.with_context(|| format!("Kafka container of {kafka_image}"))?;
+        let (kafka, kafka_port) =
+            start_kafka_container(kafka_image, false).await.with_context(|| format!("Kafka container of {kafka_image}"))?;
         Ok(Containers {
             mongo_uri,
             kafka_bootstrap: format!("127.0.0.1:{kafka_port}"),
@@ -94,12 +102,12 @@ fn name_and_tag(image: &str) -> (String, String) {
     }
 }
 
-fn is_upstream(image: &str, repo: &str) -> bool {
+pub(crate) fn is_upstream(image: &str, repo: &str) -> bool {
     let (name, _) = name_and_tag(image);
     name == repo || name == format!("docker.io/{repo}") || name == format!("docker.io/library/{repo}")
 }
 
-async fn start_mongo(image: &str) -> anyhow::Result<ContainerAsync<GenericImage>> {
+pub(crate) async fn start_mongo_container(image: &str) -> anyhow::Result<ContainerAsync<GenericImage>> {
     let (name, tag) = name_and_tag(image);
     let upstream = is_upstream(image, "mongo");
     let wait = if upstream { WaitFor::message_on_stdout("Waiting for connections") } else { WaitFor::healthcheck() };
@@ -130,7 +138,7 @@ async fn start_mongo(image: &str) -> anyhow::Result<ContainerAsync<GenericImage>
 }
 
 /// `mongosh --quiet --eval SCRIPT` inside the container; its stdout.
-async fn mongosh(container: &ContainerAsync<GenericImage>, script: &str) -> anyhow::Result<String> {
+pub(crate) async fn mongosh(container: &ContainerAsync<GenericImage>, script: &str) -> anyhow::Result<String> {
     let mut exec = container.exec(ExecCommand::new(["mongosh", "--quiet", "--eval", script])).await?;
     let stdout = String::from_utf8_lossy(&exec.stdout_to_vec().await?).into_owned();
     Ok(stdout)
@@ -138,8 +146,10 @@ async fn mongosh(container: &ContainerAsync<GenericImage>, script: &str) -> anyh
 
 /// Kafka advertises the address clients use, so the host port is chosen first and mapped.
 /// Both images' settings are given: each reads its own (nisshi: LISTENER_URL and
-/// ADVERTISED_LISTENER_URL; apache/kafka: KAFKA_*).
-async fn start_kafka(image: &str) -> anyhow::Result<(ContainerAsync<GenericImage>, u16)> {
+/// ADVERTISED_LISTENER_URL; apache/kafka: KAFKA_*). `persistent`: the stand-in keeps its data
+/// in SQLite on its data volume instead of memory, so a stop and start loses nothing (the
+/// upstream image always keeps its log in the container's file system).
+pub(crate) async fn start_kafka_container(image: &str, persistent: bool) -> anyhow::Result<(ContainerAsync<GenericImage>, u16)> {
     let (name, tag) = name_and_tag(image);
     let upstream = is_upstream(image, "apache/kafka");
     let wait = if upstream { WaitFor::message_on_stdout("Kafka Server started") } else { WaitFor::healthcheck() };
@@ -163,6 +173,8 @@ async fn start_kafka(image: &str) -> anyhow::Result<(ContainerAsync<GenericImage
         .with_env_var("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
         .with_env_var("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
         .with_env_var("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
+    // Relative to the stand-in's working directory, its data volume (as compose's override).
+    let request = if persistent { request.with_env_var("STORAGE_ENGINE", "sqlite://nisshi.db") } else { request };
     let container = request.start().await?;
     watch(container.id());
     Ok((container, port))

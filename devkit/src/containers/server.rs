@@ -1,0 +1,182 @@
+//! One MongoDB or Kafka container that a test owns, with the faults a chaos test applies to it.
+//!
+//! - Its host port is chosen before it starts and published explicitly on 127.0.0.1, so a
+//!   `docker stop` and `docker start` (or a network disconnect and connect) bring it back on
+//!   the same address: the services' connection strings stay valid.
+//! - Its data survives a stop: MongoDB's is on the image's data volume, which belongs to the
+//!   container until it is removed; the Kafka stand-in is started with SQLite storage there
+//!   (its default is memory).
+//! - After a start it is ready only once the image's own healthcheck command passes when run
+//!   inside it (Docker's health status lags behind by an interval and may still say "healthy"
+//!   from before the stop); the upstream images have none, so mongosh's `hello` and a TCP
+//!   connect to Kafka's listener stand in for it.
+//!
+//! Network faults and signals go through the `docker` CLI (testcontainers has no network
+//! disconnect), on a blocking thread so that a test's single-threaded runtime keeps serving its
+//! load meanwhile.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use testcontainers::{ContainerAsync, GenericImage};
+
+/// A MongoDB or Kafka container of one test.
+pub struct Server {
+    container: ContainerAsync<GenericImage>,
+    /// The port published on 127.0.0.1.
+    pub host_port: u16,
+    pub image: String,
+    /// Where it was connected when [`Server::disconnect`] cut it off.
+    networks: Vec<String>,
+    ready: Vec<String>,
+}
+
+impl Server {
+    /// A single-node replica set primary (see the module above [`crate::containers`]).
+    pub async fn mongo(image: &str) -> anyhow::Result<Server> {
+        let container = super::start_mongo_container(image).await.with_context(|| format!("MongoDB container of {image}"))?;
+        let host_port = container.get_host_port_ipv4(27017).await?;
+        let upstream = super::is_upstream(image, "mongo");
+        let fallback = ["mongosh", "--quiet", "--eval", "quit(db.hello().isWritablePrimary ? 0 : 1)"];
+        Server::new(container, host_port, image, upstream, &fallback).await
+    }
+
+    /// A Kafka broker whose topics, records and committed offsets survive a stop and start.
+    pub async fn kafka_persistent(image: &str) -> anyhow::Result<Server> {
+        let (container, host_port) =
+            super::start_kafka_container(image, true).await.with_context(|| format!("Kafka container of {image}"))?;
+        let upstream = super::is_upstream(image, "apache/kafka");
+        Server::new(container, host_port, image, upstream, &["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9092"]).await
+    }
+
+    async fn new(
+        container: ContainerAsync<GenericImage>,
+        host_port: u16,
+        image: &str,
+        upstream: bool,
+        fallback: &[&str],
+    ) -> anyhow::Result<Server> {
+        let healthcheck = if upstream { None } else { healthcheck_command(container.id()).await? };
+        let ready = healthcheck.unwrap_or_else(|| fallback.iter().map(|s| s.to_string()).collect());
+        Ok(Server { container, host_port, image: image.into(), networks: Vec::new(), ready })
+    }
+
+    pub fn id(&self) -> &str {
+        self.container.id()
+    }
+
+    pub async fn is_running(&self) -> anyhow::Result<bool> {
+        Ok(self.container.is_running().await?)
+    }
+
+    /// `docker stop`: SIGTERM, SIGKILL after 10 s.
+    pub async fn stop(&self) -> anyhow::Result<()> {
+        self.container.stop().await.with_context(|| format!("docker stop {}", self.id()))
+    }
+
+    /// `docker start`, then waits until it is ready again (at most 120 s).
+    pub async fn start(&self) -> anyhow::Result<()> {
+        self.container.start().await.with_context(|| format!("docker start {}", self.id()))?;
+        self.wait_ready(Duration::from_secs(120)).await
+    }
+
+    /// `docker kill`: SIGKILL, nothing flushed or closed.
+    pub async fn kill(&self) -> anyhow::Result<()> {
+        docker(&["kill", self.id()]).await.map(drop)
+    }
+
+    /// `docker pause`: every process frozen; connections are still accepted by its kernel.
+    /// Tried up to five times: the cgroup freezer gives up ("unable to freeze") while a process
+    /// is in uninterruptible sleep, e.g. the database in an fsync on a busy disk, and runc then
+    /// thaws what it froze (seen once in a full test run).
+    pub async fn pause(&self) -> anyhow::Result<()> {
+        let mut attempt = 1;
+        loop {
+            match self.container.pause().await {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < 5 => eprintln!("docker pause {} (attempt {attempt}): {e}; trying again", self.id()),
+                Err(e) => return Err(e).with_context(|| format!("docker pause {} ({attempt} attempts)", self.id())),
+            }
+            attempt += 1;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    pub async fn unpause(&self) -> anyhow::Result<()> {
+        self.container.unpause().await.with_context(|| format!("docker unpause {}", self.id()))
+    }
+
+    /// `docker network disconnect` from every network it is on; [`Server::connect`] undoes it.
+    /// The server keeps running. Docker withdraws the published port with the network it was
+    /// published on: clients on the host are refused, and open connections through the port
+    /// are closed (measured with dockerd 20.10 and its userland proxy).
+    pub async fn disconnect(&mut self) -> anyhow::Result<()> {
+        let format = "{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}";
+        let networks = docker(&["inspect", "--format", format, self.id()]).await?;
+        self.networks = networks.split_whitespace().map(String::from).collect();
+        for network in &self.networks {
+            docker(&["network", "disconnect", network, self.id()]).await?;
+        }
+        Ok(())
+    }
+
+    /// `docker network connect` to the networks [`Server::disconnect`] took it off.
+    pub async fn connect(&mut self) -> anyhow::Result<()> {
+        for network in std::mem::take(&mut self.networks) {
+            docker(&["network", "connect", &network, self.id()]).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs its readiness command inside it until that succeeds.
+    pub async fn wait_ready(&self, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = Instant::now() + timeout;
+        let mut exec = vec!["exec", self.id()];
+        exec.extend(self.ready.iter().map(String::as_str));
+        loop {
+            let last = match docker(&exec).await {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            if Instant::now() > deadline {
+                bail!("{} ({}) not ready {timeout:?} after its start: {last:#}", self.id(), self.image);
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    /// Removes the container and its volumes now (else its watcher does when the process ends).
+    pub async fn remove(self) -> anyhow::Result<()> {
+        self.container.rm().await.context("removing the container")
+    }
+}
+
+/// The image's HEALTHCHECK as a command line for `docker exec`, if it has one.
+async fn healthcheck_command(id: &str) -> anyhow::Result<Option<Vec<String>>> {
+    let json = docker(&["inspect", "--format", "{{json .Config.Healthcheck}}", id]).await?;
+    #[derive(serde::Deserialize)]
+    struct Healthcheck {
+        #[serde(rename = "Test", default)]
+        test: Vec<String>,
+    }
+    let Ok(Some(check)) = serde_json::from_str::<Option<Healthcheck>>(json.trim()) else { return Ok(None) };
+    Ok(match check.test.split_first() {
+        Some((kind, args)) if kind == "CMD" => Some(args.to_vec()),
+        Some((kind, [script])) if kind == "CMD-SHELL" => Some(vec!["/bin/sh".into(), "-c".into(), script.clone()]),
+        _ => None,
+    })
+}
+
+/// `docker ARGS`, on a blocking thread; its stdout, or an error with its stderr.
+async fn docker(args: &[&str]) -> anyhow::Result<String> {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let output = Command::new("docker").args(&args).stdin(Stdio::null()).output().context("cannot run docker")?;
+        if !output.status.success() {
+            bail!("docker {}: {}", args.join(" "), String::from_utf8_lossy(&output.stderr).trim());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    })
+    .await?
+}
