@@ -58,10 +58,10 @@ async fn with_the_database_frozen_for_10_s_requests_fail_fast_readiness_says_so_
     let converged = assert_converged(&system).await;
     println!("database frozen: {seen}; ready {recovered:.1?} after unpausing; {ok} writes answered, {failed} failed; {converged}");
     // Nothing fails a request waiting on a frozen server but the monitor's verdict: the next
-    // heartbeat (every 2 s, src/mongo.rs) times out after connect_timeout (3 s) and interrupts
-    // it; its retry then waits out server selection (5 s): about 10 s. With the driver's
-    // default heartbeat (10 s) this took 15.5 s.
-    assert!(seen.slowest < Duration::from_secs(15), "requests do not hang on a frozen database ({:?})", seen.slowest);
+    // heartbeat (the driver's, every 10 s; src/mongo.rs says why) times out after
+    // connect_timeout (3 s) and interrupts it; its retry then waits out server selection (5 s):
+    // 15.5 s measured. A hang would last as long as the freeze and beyond.
+    assert!(seen.slowest < Duration::from_secs(25), "requests do not hang on a frozen database ({:?})", seen.slowest);
 }
 
 /// With the servers as processes, a test of a container-only fault says why it does not run.
