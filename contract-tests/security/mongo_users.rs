@@ -25,8 +25,8 @@ async fn client(uri: &str) -> Client {
 async fn each_service_user_reaches_only_its_own_database_and_a_wrong_password_is_refused() {
     let s = secured();
     let probe = format!("probe_{}", unique_suffix());
-    let order_user = client(&stand_ins::mongo_uri(s.mongo_port, &s.mongo_order)).await;
-    let contact_user = client(&stand_ins::mongo_uri(s.mongo_port, &s.mongo_contact)).await;
+    let order_user = client(&s.mongo_uri(&s.mongo_order)).await;
+    let contact_user = client(&s.mongo_uri(&s.mongo_contact)).await;
 
     order_user.database("orders").collection::<Document>(&probe).insert_one(doc! { "ok": 1 }).await.expect("orders is its own");
     contact_user.database("contacts").collection::<Document>(&probe).insert_one(doc! { "ok": 1 }).await.expect("contacts is its own");
@@ -40,18 +40,14 @@ async fn each_service_user_reaches_only_its_own_database_and_a_wrong_password_is
     assert_eq!(refusal(&admin), "13", "and cannot create users");
 
     let wrong = stand_ins::User { password: "not-the-password".into(), ..s.mongo_order.clone() };
-    let wrong_password = client(&stand_ins::mongo_uri(s.mongo_port, &wrong)).await;
+    let wrong_password = client(&s.mongo_uri(&wrong)).await;
     let err = wrong_password.database("orders").collection::<Document>(&probe).find_one(doc! {}).await.unwrap_err();
     assert_eq!(refusal(&err), "auth", "{err}");
     assert!(!err.to_string().contains("not-the-password"));
 
-    let anonymous = client(&standins_uri(s.mongo_port)).await;
+    let anonymous = client(&s.mongo_anonymous_uri()).await;
     let err = anonymous.database("orders").collection::<Document>(&probe).find_one(doc! {}).await.unwrap_err();
     assert_eq!(refusal(&err), "13", "no credentials, no data: {err}");
     let count = order_user.database("orders").collection::<Document>(&probe).count_documents(doc! {}).await.unwrap();
     assert_eq!(count, 1, "the refused writes changed nothing");
-}
-
-fn standins_uri(port: u16) -> String {
-    crate::harness::infra::standins::mongo_uri(port)
 }

@@ -30,7 +30,7 @@ async fn the_system_runs_on_database_users_sasl_ssl_kafka_and_mutual_tls_and_nev
     let internal_port = standins::free_port();
 
     let mut contact_config = ContactApp::fresh_config();
-    contact_config.common.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_contact));
+    contact_config.common.mongodb.uri = Secret::new(s.mongo_uri(&s.mongo_contact));
     contact_config.common.mongodb.database = "contacts".into();
     sasl_ssl(&mut contact_config.common.kafka, &s.kafka_contact);
     contact_config.internal.enabled = true;
@@ -41,7 +41,7 @@ async fn the_system_runs_on_database_users_sasl_ssl_kafka_and_mutual_tls_and_nev
         ServiceProcess::logged(env!("CARGO_BIN_EXE_contact-service"), serde_json::to_value(&contact_config).unwrap()).await;
 
     let mut order_config = OrderApp::fresh_config(&format!("https://localhost:{internal_port}"));
-    order_config.common.mongodb.uri = Secret::new(stand_ins::mongo_uri(s.mongo_port, &s.mongo_order));
+    order_config.common.mongodb.uri = Secret::new(s.mongo_uri(&s.mongo_order));
     order_config.common.mongodb.database = "orders".into();
     sasl_ssl(&mut order_config.common.kafka, &s.kafka_order);
     order_config.person_topics = contact_config.topics.clone();

@@ -17,11 +17,13 @@
 //! [`Containers::remove`] removes them at once.
 //!
 //! [`Server`] (server.rs) is one such container of a test's own, with the faults a chaos test
-//! applies to it: stop and start, SIGKILL, pause, network disconnect.
+//! applies to it: stop and start, SIGKILL, pause, network disconnect; or secured
+//! ([`Server::mongo_auth`], [`Server::kafka_secured`]) through a [`Setup`] (environment,
+//! entrypoint and command, files copied in).
 
 mod server;
 
-pub use server::Server;
+pub use server::{SecuredKafkaFiles, Server};
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -30,7 +32,7 @@ use anyhow::Context;
 use testcontainers::{
     core::{ExecCommand, IntoContainerPort, WaitFor},
     runners::AsyncRunner,
-    ContainerAsync, GenericImage, ImageExt,
+    ContainerAsync, ContainerRequest, CopyTargetOptions, GenericImage, ImageExt,
 };
 
 pub const MONGO_IMAGE_VAR: &str = "LABS_TEST_MONGO_IMAGE";
@@ -94,6 +96,41 @@ impl Containers {
     }
 }
 
+/// What a test adds to an image's defaults: environment variables, another entrypoint and
+/// command, files copied in before it starts (the TLS certificates of a secured broker, say).
+#[derive(Clone, Debug, Default)]
+pub struct Setup {
+    pub env: Vec<(String, String)>,
+    pub entrypoint: Option<String>,
+    /// Replaces the image's CMD (the arguments of its entrypoint).
+    pub cmd: Option<Vec<String>>,
+    /// Path in the container, contents, mode; owned by root.
+    pub files: Vec<(String, Vec<u8>, u32)>,
+}
+
+impl Setup {
+    fn image(&self, name: String, tag: String) -> GenericImage {
+        let image = GenericImage::new(name, tag);
+        match &self.entrypoint {
+            Some(entrypoint) => image.with_entrypoint(entrypoint),
+            None => image,
+        }
+    }
+
+    fn apply(&self, mut request: ContainerRequest<GenericImage>) -> ContainerRequest<GenericImage> {
+        for (name, value) in &self.env {
+            request = request.with_env_var(name, value);
+        }
+        for (path, contents, mode) in &self.files {
+            request = request.with_copy_to(CopyTargetOptions::new(path).with_mode(*mode), contents.clone());
+        }
+        match &self.cmd {
+            Some(cmd) => request.with_cmd(cmd),
+            None => request,
+        }
+    }
+}
+
 /// `repo[:tag]` split at the tag's colon (a registry's port colon comes before a slash).
 fn name_and_tag(image: &str) -> (String, String) {
     match image.rsplit_once(':') {
@@ -108,16 +145,29 @@ pub(crate) fn is_upstream(image: &str, repo: &str) -> bool {
 }
 
 pub(crate) async fn start_mongo_container(image: &str) -> anyhow::Result<ContainerAsync<GenericImage>> {
+    start_mongo_container_with(image, &Setup::default(), None).await
+}
+
+/// As [`start_mongo_container`], with `setup` applied; `root`: the root user and password the
+/// setup creates (the upstream image then needs them for `rs.initiate`).
+pub(crate) async fn start_mongo_container_with(
+    image: &str,
+    setup: &Setup,
+    root: Option<(&str, &str)>,
+) -> anyhow::Result<ContainerAsync<GenericImage>> {
     let (name, tag) = name_and_tag(image);
     let upstream = is_upstream(image, "mongo");
     let wait = if upstream { WaitFor::message_on_stdout("Waiting for connections") } else { WaitFor::healthcheck() };
     let port = free_port()?;
-    let generic = GenericImage::new(name, tag).with_wait_for(wait);
+    let generic = setup.image(name, tag).with_wait_for(wait);
     let request =
         generic.with_mapped_port(port, 27017.tcp()).with_host_config_modifier(loopback_only).with_startup_timeout(Duration::from_secs(120));
-    let container = if upstream { request.with_cmd(["--replSet", "rs0", "--bind_ip_all"]).start().await? } else { request.start().await? };
+    let request = if upstream && setup.cmd.is_none() { request.with_cmd(["--replSet", "rs0", "--bind_ip_all"]) } else { request };
+    let container = setup.apply(request).start().await?;
     watch(container.id());
-    if upstream {
+    if let (true, Some((user, password))) = (upstream, root) {
+        initiate_with_auth(&container, user, password).await?;
+    } else if upstream {
         let initiate = "rs.initiate({_id: 'rs0', members: [{_id: 0, host: 'localhost:27017'}]})";
         mongosh(&container, initiate).await?;
         // Right after rs.initiate the member is not yet primary.
@@ -137,6 +187,27 @@ pub(crate) async fn start_mongo_container(image: &str) -> anyhow::Result<Contain
     Ok(container)
 }
 
+/// `rs.initiate` on the upstream image started by [`Server::mongo_auth`]: its entrypoint first
+/// runs a temporary mongod without `--replSet` to create the root user (which also says
+/// "Waiting for connections"), so this asks until the real one is up, initiates it and waits
+/// until it is a writable primary. Not run here: no upstream image can be pulled.
+async fn initiate_with_auth(container: &ContainerAsync<GenericImage>, user: &str, password: &str) -> anyhow::Result<()> {
+    let script = "try { rs.status() } catch (e) { if (e.codeName === 'NotYetInitialized') \
+                  rs.initiate({_id: 'rs0', members: [{_id: 0, host: 'localhost:27017'}]}) } \
+                  print(db.hello().isWritablePrimary)";
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let command = ["mongosh", "--quiet", "-u", user, "-p", password, "--authenticationDatabase", "admin", "--eval", script];
+        let mut exec = container.exec(ExecCommand::new(command)).await?;
+        let stdout = String::from_utf8_lossy(&exec.stdout_to_vec().await?).into_owned();
+        if stdout.trim().ends_with("true") {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "not a writable primary 120 s after its start (last answer: {stdout:?})");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// `mongosh --quiet --eval SCRIPT` inside the container; its stdout.
 pub(crate) async fn mongosh(container: &ContainerAsync<GenericImage>, script: &str) -> anyhow::Result<String> {
     let mut exec = container.exec(ExecCommand::new(["mongosh", "--quiet", "--eval", script])).await?;
@@ -150,12 +221,22 @@ pub(crate) async fn mongosh(container: &ContainerAsync<GenericImage>, script: &s
 /// in SQLite on its data volume instead of memory, so a stop and start loses nothing (the
 /// upstream image always keeps its log in the container's file system).
 pub(crate) async fn start_kafka_container(image: &str, persistent: bool) -> anyhow::Result<(ContainerAsync<GenericImage>, u16)> {
+    start_kafka_container_with(image, persistent, &Setup::default()).await
+}
+
+/// As [`start_kafka_container`], with `setup` applied last (its variables win).
+pub(crate) async fn start_kafka_container_with(
+    image: &str,
+    persistent: bool,
+    setup: &Setup,
+) -> anyhow::Result<(ContainerAsync<GenericImage>, u16)> {
     let (name, tag) = name_and_tag(image);
     let upstream = is_upstream(image, "apache/kafka");
     let wait = if upstream { WaitFor::message_on_stdout("Kafka Server started") } else { WaitFor::healthcheck() };
     let port = free_port()?;
     let advertised = format!("127.0.0.1:{port}");
-    let request = GenericImage::new(name, tag)
+    let request = setup
+        .image(name, tag)
         .with_wait_for(wait)
         .with_mapped_port(port, 9092.tcp())
         .with_host_config_modifier(loopback_only)
@@ -175,7 +256,7 @@ pub(crate) async fn start_kafka_container(image: &str, persistent: bool) -> anyh
         .with_env_var("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0");
     // Relative to the stand-in's working directory, its data volume (as compose's override).
     let request = if persistent { request.with_env_var("STORAGE_ENGINE", "sqlite://nisshi.db") } else { request };
-    let container = request.start().await?;
+    let container = setup.apply(request).start().await?;
     watch(container.id());
     Ok((container, port))
 }

@@ -42,6 +42,64 @@ impl Server {
         Server::new(container, host_port, image, upstream, &fallback).await
     }
 
+    /// A single-node replica set primary with authentication on and a root user `user`
+    /// (`password`), created by the image's entrypoint on its first start
+    /// (`MONGO_INITDB_ROOT_USERNAME`/`_PASSWORD`, which both the upstream and the stand-in image
+    /// read). Other users are created through the published port as that user.
+    ///
+    /// The upstream image also needs a keyfile for a replica set with authentication: one is
+    /// copied in, and `rs.initiate` runs with the root user's credentials. That path has not
+    /// run here (no upstream image can be pulled); the stand-in's has.
+    pub async fn mongo_auth(image: &str, user: &str, password: &str) -> anyhow::Result<Server> {
+        let upstream = super::is_upstream(image, "mongo");
+        let mut setup = super::Setup {
+            env: vec![("MONGO_INITDB_ROOT_USERNAME".into(), user.into()), ("MONGO_INITDB_ROOT_PASSWORD".into(), password.into())],
+            ..Default::default()
+        };
+        if upstream {
+            let keyfile = (0..8).map(|_| crate::password()).collect::<String>();
+            setup.files.push(("/etc/labs/mongo-keyfile".into(), keyfile.into_bytes(), 0o400));
+            setup.entrypoint = Some("bash".into());
+            let start = "install -o mongodb -g mongodb -m 400 /etc/labs/mongo-keyfile /tmp/mongo-keyfile \
+                         && exec docker-entrypoint.sh mongod --replSet rs0 --bind_ip_all --keyFile /tmp/mongo-keyfile";
+            setup.cmd = Some(vec!["-c".into(), start.into()]);
+        }
+        let container = super::start_mongo_container_with(image, &setup, Some((user, password)))
+            .await
+            .with_context(|| format!("MongoDB container of {image} (authentication on)"))?;
+        let host_port = container.get_host_port_ipv4(27017).await?;
+        let fallback = ["mongosh", "--quiet", "--eval", "quit(db.hello().isWritablePrimary ? 0 : 1)"];
+        Server::new(container, host_port, image, upstream, &fallback).await
+    }
+
+    /// The Kafka stand-in secured as `cargo xtask up` runs it: TLS only (`files`' certificate,
+    /// which must name `localhost`, the address it advertises), every client authenticated with
+    /// SCRAM-SHA-512 as one of `files.users`. The users are created on its first start through
+    /// a plaintext broker on the container's loopback interface, which stops before the secured
+    /// one starts (nisshi takes users only without `--authentication`); storage is SQLite on its
+    /// data volume. The upstream image is refused: its SASL_SSL set-up (JAAS, SCRAM users in
+    /// the KRaft metadata) is not written.
+    pub async fn kafka_secured(image: &str, files: &SecuredKafkaFiles) -> anyhow::Result<Server> {
+        if super::is_upstream(image, "apache/kafka") {
+            bail!("a secured Kafka container is written for the stand-in image only, not {image}");
+        }
+        let users: String = files.users.iter().map(|(name, password)| format!("{name} {password}\n")).collect();
+        let setup = super::Setup {
+            entrypoint: Some("/bin/bash".into()),
+            cmd: Some(vec!["-c".into(), SECURED_KAFKA_START.into()]),
+            files: vec![
+                ("/etc/labs/kafka.pem".into(), files.cert_pem.clone(), 0o644),
+                // Readable by the broker's user; the container is the test's alone.
+                ("/etc/labs/kafka-key.pem".into(), files.key_pem.clone(), 0o644),
+                ("/etc/labs/kafka-users".into(), users.into_bytes(), 0o644),
+            ],
+            ..Default::default()
+        };
+        let (container, host_port) =
+            super::start_kafka_container_with(image, true, &setup).await.with_context(|| format!("secured Kafka container of {image}"))?;
+        Server::new(container, host_port, image, false, &["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9092"]).await
+    }
+
     /// A Kafka broker whose topics, records and committed offsets survive a stop and start.
     pub async fn kafka_persistent(image: &str) -> anyhow::Result<Server> {
         let (container, host_port) =
@@ -151,6 +209,41 @@ impl Server {
         self.container.rm().await.context("removing the container")
     }
 }
+
+/// What [`Server::kafka_secured`] copies into the container.
+#[derive(Clone, Debug, Default)]
+pub struct SecuredKafkaFiles {
+    /// Name and password of each SCRAM-SHA-512 user (no spaces).
+    pub users: Vec<(String, String)>,
+    /// The broker's certificate and key (PEM).
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+}
+
+/// The secured stand-in's start (deploy/standins/kafka/secured-start.sh's steps, with the files
+/// of [`SecuredKafkaFiles`] and the published port advertised as `localhost`, the name in the
+/// certificate).
+const SECURED_KAFKA_START: &str = r#"set -euo pipefail
+cd /var/lib/kafka/data
+storage=sqlite://nisshi.db
+if [ ! -e .users-created ]; then
+  setup=tcp://127.0.0.1:19092
+  nisshi broker --listener-url "$setup" --advertised-listener-url "$setup" --storage-engine "$storage" &
+  pid=$!
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/19092) 2>/dev/null && break
+    sleep 0.2
+  done
+  while read -r name password; do
+    nisshi user create --broker "$setup" --mechanism scram512 "$name" "$password" >/dev/null
+  done </etc/labs/kafka-users
+  kill -TERM "$pid"
+  wait "$pid" || true
+  touch .users-created
+fi
+port="${ADVERTISED_LISTENER_URL##*:}"
+exec nisshi broker --listener-url tcp://0.0.0.0:9092 --advertised-listener-url "tcp://localhost:${port%/}"   --storage-engine "$storage" --authentication --cert /etc/labs/kafka.pem --key /etc/labs/kafka-key.pem
+"#;
 
 /// The image's HEALTHCHECK as a command line for `docker exec`, if it has one.
 async fn healthcheck_command(id: &str) -> anyhow::Result<Option<Vec<String>>> {
