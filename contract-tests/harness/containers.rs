@@ -49,8 +49,9 @@ pub fn shared() -> &'static Containers {
 /// them, by the rule `cargo xtask test` uses for the suite: as `LABS_TEST_SERVERS` says
 /// (`containers` or `processes`; xtask passes its own environment on), else in containers when
 /// a Docker engine answers and the images are at hand (named by `LABS_TEST_MONGO_IMAGE` /
-/// `LABS_TEST_KAFKA_IMAGE`, as xtask does with the stand-in images, or already pulled), else
-/// as processes. Decided once per test process; the second value says why.
+/// `LABS_TEST_KAFKA_IMAGE`, as xtask does with the stand-in images, or the default images,
+/// pulled here when absent, as the shared containers' testcontainers would), else as
+/// processes. Decided once per test process; the second value says why.
 pub fn own_servers() -> &'static (Servers, String) {
     static CHOICE: OnceLock<(Servers, String)> = OnceLock::new();
     CHOICE.get_or_init(|| match std::env::var(SERVERS_VAR).unwrap_or_default().as_str() {
@@ -60,10 +61,12 @@ pub fn own_servers() -> &'static (Servers, String) {
         _ => {
             let (mongo, kafka) = labs_devkit::containers::images_from_env();
             let named = std::env::var_os(MONGO_IMAGE_VAR).is_some() && std::env::var_os(KAFKA_IMAGE_VAR).is_some();
-            if named || (image_here(&mongo) && image_here(&kafka)) {
-                (Servers::Containers, format!("a Docker engine answers; images {mongo} and {kafka}"))
-            } else {
-                (Servers::Processes, format!("images {mongo} / {kafka} are not here (`cargo xtask images` builds stand-in images)"))
+            if named {
+                return (Servers::Containers, format!("a Docker engine answers; images {mongo} and {kafka}"));
+            }
+            match at_hand(&mongo).and_then(|()| at_hand(&kafka)) {
+                Ok(()) => (Servers::Containers, format!("a Docker engine answers; images {mongo} and {kafka}")),
+                Err(why) => (Servers::Processes, format!("{why} (`cargo xtask images` builds stand-in images)")),
             }
         }
     })
@@ -78,8 +81,19 @@ pub enum Servers {
     Processes,
 }
 
-fn image_here(image: &str) -> bool {
-    let mut inspect = std::process::Command::new("docker");
-    inspect.args(["image", "inspect", image]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
-    inspect.status().is_ok_and(|s| s.success())
+/// The image is in the engine, or `docker pull` brought it (no time limit: a first pull of the
+/// real images takes minutes, and a missing registry fails in milliseconds).
+fn at_hand(image: &str) -> Result<(), String> {
+    use std::process::{Command, Stdio};
+    let mut inspect = Command::new("docker");
+    inspect.args(["image", "inspect", image]).stdout(Stdio::null()).stderr(Stdio::null());
+    if inspect.status().is_ok_and(|s| s.success()) {
+        return Ok(());
+    }
+    let pulled = Command::new("docker").args(["pull", "--quiet", image]).stdin(Stdio::null()).output();
+    match pulled {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(format!("image {image} is not here and `docker pull` failed: {}", String::from_utf8_lossy(&out.stderr).trim())),
+        Err(e) => Err(format!("image {image} is not here and `docker pull` did not run: {e}")),
+    }
 }

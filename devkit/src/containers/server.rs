@@ -85,6 +85,13 @@ impl Server {
         }
         let users: String = files.users.iter().map(|(name, password)| format!("{name} {password}\n")).collect();
         let setup = super::Setup {
+            env: vec![
+                ("KAFKA_USERS_FILE".into(), "/etc/labs/kafka-users".into()),
+                ("KAFKA_TOPICS".into(), String::new()),
+                ("KAFKA_CERT".into(), "/etc/labs/kafka.pem".into()),
+                ("KAFKA_KEY".into(), "/etc/labs/kafka-key.pem".into()),
+                ("KAFKA_ADVERTISED_HOST".into(), "localhost".into()),
+            ],
             entrypoint: Some("/bin/bash".into()),
             cmd: Some(vec!["-c".into(), SECURED_KAFKA_START.into()]),
             files: vec![
@@ -220,30 +227,9 @@ pub struct SecuredKafkaFiles {
     pub key_pem: Vec<u8>,
 }
 
-/// The secured stand-in's start (deploy/standins/kafka/secured-start.sh's steps, with the files
-/// of [`SecuredKafkaFiles`] and the published port advertised as `localhost`, the name in the
-/// certificate).
-const SECURED_KAFKA_START: &str = r#"set -euo pipefail
-cd /var/lib/kafka/data
-storage=sqlite://nisshi.db
-if [ ! -e .users-created ]; then
-  setup=tcp://127.0.0.1:19092
-  nisshi broker --listener-url "$setup" --advertised-listener-url "$setup" --storage-engine "$storage" &
-  pid=$!
-  for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/19092) 2>/dev/null && break
-    sleep 0.2
-  done
-  while read -r name password; do
-    nisshi user create --broker "$setup" --mechanism scram512 "$name" "$password" >/dev/null
-  done </etc/labs/kafka-users
-  kill -TERM "$pid"
-  wait "$pid" || true
-  touch .users-created
-fi
-port="${ADVERTISED_LISTENER_URL##*:}"
-exec nisshi broker --listener-url tcp://0.0.0.0:9092 --advertised-listener-url "tcp://localhost:${port%/}"   --storage-engine "$storage" --authentication --cert /etc/labs/kafka.pem --key /etc/labs/kafka-key.pem
-"#;
+/// The secured stand-in's start, the script compose's stand-in override runs too (the
+/// variables at the call say what differs here), passed to bash so any nisshi image can run it.
+const SECURED_KAFKA_START: &str = include_str!("../../../deploy/standins/kafka/secured-start.sh");
 
 /// The image's HEALTHCHECK as a command line for `docker exec`, if it has one.
 async fn healthcheck_command(id: &str) -> anyhow::Result<Option<Vec<String>>> {
