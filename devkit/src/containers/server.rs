@@ -100,7 +100,6 @@ impl Server {
                 ("/etc/labs/kafka-key.pem".into(), files.key_pem.clone(), 0o644),
                 ("/etc/labs/kafka-users".into(), users.into_bytes(), 0o644),
             ],
-            ..Default::default()
         };
         let (container, host_port) =
             super::start_kafka_container_with(image, true, &setup).await.with_context(|| format!("secured Kafka container of {image}"))?;
