@@ -6,10 +6,11 @@
 //! what that event carried when it is newer than what was fetched. Then each person is stored
 //! unless the replica already holds it, and what the replica holds wins.
 //!
-//! One `update` command per collection for all the write's persons, each statement an upsert;
-//! the reply's `upserted` list says which documents did not exist, and only the others are read
-//! back. Three fresh persons cost two commands when neither marks nor entries existed, four at
-//! most. (A `findAndModify` per person and collection was six.)
+//! One `update` command per collection for all the write's persons. The marks are read only when
+//! one is newer than what was fetched (the reply's count says so); the replica's `upserted` list
+//! says which entries did not exist, and only the others are read back. Three fresh persons
+//! cost two commands, four at most. (A `findAndModify` per person and collection was six; a
+//! read of every existing mark made it three.)
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -43,7 +44,7 @@ impl PersonReplica {
             return Ok(HashMap::new());
         }
         let ids: Vec<&str> = resolved.fetched.iter().map(|(id, _, _)| id.as_str()).collect();
-        let marks = self.claim_marks(session, &ids).await?;
+        let marks = self.claim_marks(session, &resolved.fetched).await?;
         let mut storing = Vec::with_capacity(ids.len());
         for (person_id, fetched, fetched_version) in &resolved.fetched {
             let (person, version) = match marks.get(person_id) {
@@ -60,15 +61,36 @@ impl PersonReplica {
         Ok(held)
     }
 
-    /// Claims the marks of `ids`, always writing each (so a concurrent event transaction for
-    /// the person conflicts and one of them retries); returns what the consumer recorded of
-    /// them before, if anything. A claim only moves `at`: the marks read back after it show
-    /// what they held before.
-    async fn claim_marks(&self, session: &mut ClientSession, ids: &[&str]) -> mongodb::error::Result<HashMap<String, Mark>> {
+    /// Claims the marks of the fetched persons, always writing each (so a concurrent event
+    /// transaction for the person conflicts and one of them retries); returns what the consumer
+    /// recorded of those whose mark is newer than what was fetched, if any.
+    ///
+    /// One `update` command: per person, a statement that matches only a mark newer than the
+    /// fetched version, then the upserting claim. The reply's `n` (documents matched or
+    /// inserted) exceeds the number of persons only when some mark is newer; only then are the
+    /// marks read. A claim only moves `at` and its counter, so that read shows what they held before.
+    async fn claim_marks(
+        &self,
+        session: &mut ClientSession,
+        fetched: &[(String, Person, i64)],
+    ) -> mongodb::error::Result<HashMap<String, Mark>> {
         let now = DateTime::now();
-        let claims = ids.iter().map(|id| doc! { "q": { "_id": id }, "u": { "$set": { "at": now } }, "upsert": true }).collect();
-        let inserted = self.upsert_all(session, MARKS_COLLECTION, claims).await?;
-        let existed: Vec<&str> = unmarked(ids, &inserted);
+        let mut statements = Vec::with_capacity(fetched.len() * 2);
+        for (id, _, version) in fetched {
+            statements.push(doc! { "q": { "_id": id, "version": { "$gt": version } }, "u": { "$set": { "at": now } } });
+            // `$inc`: a real write even when `at` holds the same millisecond already.
+            statements.push(doc! { "q": { "_id": id }, "u": { "$set": { "at": now }, "$inc": { "claims": 1_i64 } }, "upsert": true });
+        }
+        let written = self.upsert_all(session, MARKS_COLLECTION, statements).await?;
+        if written.matched_or_inserted <= fetched.len() as i64 {
+            return Ok(HashMap::new());
+        }
+        let existed: Vec<&str> = fetched
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !written.inserted.contains(&(2 * i + 1)))
+            .map(|(_, (id, _, _))| id.as_str())
+            .collect();
         let marks = read_in(session, &self.marks, &existed).await?;
         Ok(marks
             .iter()
@@ -96,7 +118,7 @@ impl PersonReplica {
             let fields = doc! { "person": person, "version": version, "deleted": false, "rev": 1_i64, "updatedAt": now };
             statements.push(doc! { "q": { "_id": id }, "u": { "$setOnInsert": fields }, "upsert": true });
         }
-        let inserted = self.upsert_all(session, PERSONS_COLLECTION, statements).await?;
+        let inserted = self.upsert_all(session, PERSONS_COLLECTION, statements).await?.inserted;
         let ids: Vec<&str> = persons.iter().map(|(id, _, _)| *id).collect();
         let existing = read_in(session, &self.persons, &unmarked(&ids, &inserted)).await?;
         let mut held: HashMap<String, ReplicaEntry> =
@@ -109,22 +131,31 @@ impl PersonReplica {
         Ok(held)
     }
 
-    /// Runs upserting `statements` on `collection` as one `update` command in the transaction;
-    /// answers the positions of the statements that inserted a document.
+    /// Runs `statements` on `collection` as one `update` command in the transaction.
     async fn upsert_all(
         &self,
         session: &mut ClientSession,
         collection: &str,
         statements: Vec<Document>,
-    ) -> mongodb::error::Result<BTreeSet<usize>> {
+    ) -> mongodb::error::Result<Written> {
         let command = doc! { "update": collection, "updates": statements, "ordered": true };
         let reply = self.db.run_command(command).session(&mut *session).await?;
         if let Ok(errors) = reply.get_array("writeErrors") {
             return Err(mongodb::error::Error::custom(format!("upserting into {collection} failed: {errors:?}")));
         }
         let index = |u: &Bson| u.as_document()?.get("index").and_then(|i| i.as_i32().map(i64::from).or_else(|| i.as_i64()));
-        Ok(reply.get_array("upserted").map(|u| u.iter().filter_map(index).map(|i| i as usize).collect()).unwrap_or_default())
+        let inserted = reply.get_array("upserted").map(|u| u.iter().filter_map(index).map(|i| i as usize).collect()).unwrap_or_default();
+        let matched_or_inserted = reply.get("n").and_then(|n| n.as_i32().map(i64::from).or_else(|| n.as_i64())).unwrap_or(0);
+        Ok(Written { inserted, matched_or_inserted })
     }
+}
+
+/// What an `update` command did.
+struct Written {
+    /// The positions of the statements that inserted a document.
+    inserted: BTreeSet<usize>,
+    /// The reply's `n`: documents matched, plus those inserted.
+    matched_or_inserted: i64,
 }
 
 /// The ids whose statements did not insert.
