@@ -72,38 +72,45 @@ impl Server {
         Server::new(container, host_port, image, upstream, &fallback).await
     }
 
-    /// The Kafka stand-in secured as `cargo xtask up` runs it: TLS only (`files`' certificate,
-    /// which must name `localhost`, the address it advertises), every client authenticated with
-    /// SCRAM-SHA-512 as one of `files.users`. The users are created on its first start through
-    /// a plaintext broker on the container's loopback interface, which stops before the secured
-    /// one starts (nisshi takes users only without `--authentication`); storage is SQLite on its
-    /// data volume. The upstream image is refused: its SASL_SSL set-up (JAAS, SCRAM users in
-    /// the KRaft metadata) is not written.
+    /// A Kafka broker secured as the system runs it: TLS only (`files`' certificate, which must
+    /// name `localhost`, the address it advertises), every client authenticated with
+    /// SCRAM-SHA-512 as one of `files.users`, storage that survives a stop and start. Each image
+    /// runs the start script compose runs for it, with the test's files:
+    /// - the stand-in (deploy/standins/kafka/secured-start.sh): the users are created on its
+    ///   first start through a plaintext broker on the container's loopback interface;
+    /// - the upstream image (deploy/kafka/start.sh, deploy/kafka/server.properties): the users
+    ///   are written by the storage format; no ACLs here (every user may use every topic, as
+    ///   with the stand-in), topics created on first use. Never run on this project's machines
+    ///   (no registry): written from the compose set-up, which is unrun too.
     pub async fn kafka_secured(image: &str, files: &SecuredKafkaFiles) -> anyhow::Result<Server> {
-        if super::is_upstream(image, "apache/kafka") {
-            bail!("a secured Kafka container is written for the stand-in image only, not {image}");
-        }
+        let upstream = super::is_upstream(image, "apache/kafka");
         let users: String = files.users.iter().map(|(name, password)| format!("{name} {password}\n")).collect();
-        let setup = super::Setup {
-            env: vec![
-                ("KAFKA_USERS_FILE".into(), "/etc/labs/kafka-users".into()),
-                ("KAFKA_TOPICS".into(), String::new()),
-                ("KAFKA_CERT".into(), "/etc/labs/kafka.pem".into()),
-                ("KAFKA_KEY".into(), "/etc/labs/kafka-key.pem".into()),
-                ("KAFKA_ADVERTISED_HOST".into(), "localhost".into()),
-            ],
-            entrypoint: Some("/bin/bash".into()),
-            cmd: Some(vec!["-c".into(), SECURED_KAFKA_START.into()]),
-            files: vec![
-                ("/etc/labs/kafka.pem".into(), files.cert_pem.clone(), 0o644),
-                // Readable by the broker's user; the container is the test's alone.
-                ("/etc/labs/kafka-key.pem".into(), files.key_pem.clone(), 0o644),
-                ("/etc/labs/kafka-users".into(), users.into_bytes(), 0o644),
-            ],
+        let mut files = vec![
+            ("/etc/labs/kafka.pem".into(), files.cert_pem.clone(), 0o644),
+            // Readable by the broker's user; the container is the test's alone.
+            ("/etc/labs/kafka-key.pem".into(), files.key_pem.clone(), 0o644),
+            ("/etc/labs/kafka-users".into(), users.into_bytes(), 0o644),
+        ];
+        let mut env: Vec<(String, String)> = vec![
+            ("KAFKA_USERS_FILE".into(), "/etc/labs/kafka-users".into()),
+            ("KAFKA_CERT".into(), "/etc/labs/kafka.pem".into()),
+            ("KAFKA_KEY".into(), "/etc/labs/kafka-key.pem".into()),
+            ("KAFKA_ADVERTISED_HOST".into(), "localhost".into()),
+        ];
+        let start = if upstream {
+            files.push(("/etc/labs/server.properties".into(), UPSTREAM_KAFKA_PROPERTIES.as_bytes().to_vec(), 0o644));
+            env.push(("KAFKA_BASE_PROPERTIES".into(), "/etc/labs/server.properties".into()));
+            env.push(("KAFKA_EXTRA_PROPERTIES".into(), "allow.everyone.if.no.acl.found=true\nauto.create.topics.enable=true".into()));
+            env.push(("CLUSTER_ID".into(), "WmSelZDTTxa1twZ5jdBl3w".into()));
+            UPSTREAM_KAFKA_START
+        } else {
+            env.push(("KAFKA_TOPICS".into(), String::new()));
+            SECURED_KAFKA_START
         };
+        let setup = super::Setup { env, entrypoint: Some("/bin/bash".into()), cmd: Some(vec!["-c".into(), start.into()]), files };
         let (container, host_port) =
             super::start_kafka_container_with(image, true, &setup).await.with_context(|| format!("secured Kafka container of {image}"))?;
-        Server::new(container, host_port, image, false, &["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9092"]).await
+        Server::new(container, host_port, image, upstream, &["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/9092"]).await
     }
 
     /// A Kafka broker whose topics, records and committed offsets survive a stop and start.
@@ -229,6 +236,9 @@ pub struct SecuredKafkaFiles {
 /// The secured stand-in's start, the script compose's stand-in override runs too (the
 /// variables at the call say what differs here), passed to bash so any nisshi image can run it.
 const SECURED_KAFKA_START: &str = include_str!("../../../deploy/standins/kafka/secured-start.sh");
+/// The upstream image's secured start and configuration, compose's too.
+const UPSTREAM_KAFKA_START: &str = include_str!("../../../deploy/kafka/start.sh");
+const UPSTREAM_KAFKA_PROPERTIES: &str = include_str!("../../../deploy/kafka/server.properties");
 
 /// The image's HEALTHCHECK as a command line for `docker exec`, if it has one.
 async fn healthcheck_command(id: &str) -> anyhow::Result<Option<Vec<String>>> {
