@@ -97,7 +97,8 @@ impl OrderService {
             return self.insert_new(options, order, &resolved).await;
         }
         let id = order.order_id.clone().unwrap_or_default();
-        self.write(options, &id, resolved, idempotency, move |_| Ok(Decision::Store(Box::new(order.clone())))).await?.ok_or_else(vanished)
+        let store = move |_: Option<&Order>| Ok(Decision::Store(Box::new(order.clone())));
+        self.write(options, &id, resolved, idempotency, Fresh::Yes, store).await?.ok_or_else(vanished)
     }
 
     /// The common create: every person known to the replica and no idempotency record, so the
@@ -145,7 +146,9 @@ impl OrderService {
     pub async fn upsert(&self, options: &WriteOptions, id: &str, new: NewOrder) -> Result<Versioned> {
         let resolved = self.replica.resolve(&self.lookup, new.persons(), &options.request_id).await?;
         let order = model::from_input(id, &new);
-        self.write(options, id, resolved, None, move |_| Ok(Decision::Store(Box::new(order.clone())))).await?.ok_or_else(vanished)
+        self.write(options, id, resolved, None, Fresh::No, move |_| Ok(Decision::Store(Box::new(order.clone()))))
+            .await?
+            .ok_or_else(vanished)
     }
 
     /// PATCH: only the fields present change; person references present are resolved.
@@ -153,7 +156,7 @@ impl OrderService {
         self.read(id).await?; // an unknown order is 404 before any person is looked up
         let resolved = self.replica.resolve(&self.lookup, patch.persons(), &options.request_id).await?;
         let missing_id = id.to_string();
-        self.write(options, id, resolved, None, move |existing| {
+        self.write(options, id, resolved, None, Fresh::No, move |existing| {
             let stored = existing.ok_or_else(|| Error::NotFound(missing_id.clone()))?;
             Ok(Decision::Store(Box::new(model::merge(stored.clone(), &patch))))
         })
@@ -164,7 +167,7 @@ impl OrderService {
     /// DELETE one: answers the deleted order.
     pub async fn delete(&self, options: &WriteOptions, id: &str) -> Result<Versioned> {
         let missing_id = id.to_string();
-        self.write(options, id, Resolved::default(), None, move |existing| match existing {
+        self.write(options, id, Resolved::default(), None, Fresh::No, move |existing| match existing {
             Some(_) => Ok(Decision::Delete),
             None => Err(Error::NotFound(missing_id.clone())),
         })
@@ -199,6 +202,7 @@ impl OrderService {
         id: &str,
         resolved: Resolved,
         idempotency: Idempotency,
+        fresh: Fresh,
         decide: F,
     ) -> Result<Option<Versioned>>
     where
@@ -209,7 +213,7 @@ impl OrderService {
         crate::versioned::write(&self.client, &self.relay_wake, move |session| {
             let (this, id, options, resolved, idempotency, decide) =
                 (this.clone(), id.clone(), options.clone(), resolved.clone(), idempotency.clone(), decide.clone());
-            Box::pin(async move { this.write_in(session, &id, &options, &resolved, &idempotency, decide).await })
+            Box::pin(async move { this.write_in(session, (&id, fresh), &options, &resolved, &idempotency, decide).await })
         })
         .await
     }
@@ -220,7 +224,7 @@ impl OrderService {
     async fn write_in<F>(
         &self,
         session: &mut ClientSession,
-        id: &str,
+        (id, fresh): (&str, Fresh),
         options: &WriteOptions,
         resolved: &Resolved,
         idempotency: &Idempotency,
@@ -234,7 +238,10 @@ impl OrderService {
                 return replay_record(&record, hash).map(|v| Written::Unchanged(Some(v))).map_err(TxnError::Abort);
             }
         }
-        let stored = Stored::read(&self.orders, session, id).await?;
+        let stored = match fresh {
+            Fresh::Yes => Stored::none(),
+            Fresh::No => Stored::read(&self.orders, session, id).await?,
+        };
         let existing = stored.live.as_ref();
         if let Some(if_match) = options.if_match.as_ref().filter(|m| !m.holds(existing.map(|(_, v)| *v))) {
             let current = existing.map_or("none".to_string(), |(_, v)| model::etag(*v));
@@ -289,6 +296,14 @@ impl OrderService {
     }
 }
 
+/// Whether a write's id was just generated here (a POST's UUID): nothing can be stored under
+/// it, not even a tombstone, so the write does not read it first.
+#[derive(Clone, Copy)]
+enum Fresh {
+    Yes,
+    No,
+}
+
 /// An order's stored document as a write sees it: the live order (none for a tombstone), the
 /// version the next write continues from, its unsent events and its persons' revisions.
 struct Stored {
@@ -299,9 +314,14 @@ struct Stored {
 }
 
 impl Stored {
+    /// What an id never written has.
+    fn none() -> Self {
+        Self { live: None, version: 0, pending: Vec::new(), revs: Vec::new() }
+    }
+
     async fn read(orders: &Collection<Document>, session: &mut ClientSession, id: &str) -> mongodb::error::Result<Self> {
         let Some(doc) = orders.find_one(doc! { "_id": id }).session(session).await? else {
-            return Ok(Self { live: None, version: 0, pending: Vec::new(), revs: Vec::new() });
+            return Ok(Self::none());
         };
         let (pending, revs) = (staged::pending_entries(&doc), model::revs(&doc));
         if model::is_tombstone(&doc) {
