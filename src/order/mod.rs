@@ -32,7 +32,9 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     config.validate()?;
     let mut host = Host::connect("order-service", &config.common, Metrics::new().with_order_series()).await?;
     let (db, metrics) = (host.db.clone(), host.metrics.clone());
-    let order_outbox = outbox::OrderOutbox::new(&db, &config.order_topic, &config.event_source);
+    // A person event's transaction (a fan-out) holds the relay's timed passes.
+    let long_writes = crate::outbox::LongWrites::default();
+    let order_outbox = outbox::OrderOutbox::new(&db, &config.order_topic, &config.event_source).with_long_writes(long_writes.clone());
     order_outbox.ensure_indexes().await?;
     let mut topics = vec![config.order_topic.as_str(), config.consumer.dead_letter_topic.as_str()];
     topics.extend(config.person_topics.all());
@@ -53,8 +55,6 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let router = crate::spec::order::order_router(Arc::new(api::OrderHandlers(service)));
     let (operations, spec) = (crate::spec::order::OPERATIONS, include_str!("../../spec/order-service.yaml"));
     host.serve(listener, PublicApi { router, operations, spec, refresh }).await?;
-    // A person event's transaction (a fan-out) holds the relay's timed passes.
-    let long_writes = crate::outbox::LongWrites::default();
     host.relay(order_outbox, wake, long_writes.clone());
     if config.consumer.enabled {
         start_person_sync(&mut host, &config, lookup, replica, long_writes)?;

@@ -30,7 +30,7 @@ use super::{
     replica::PersonReplica,
     service::ORDERS_COLLECTION,
 };
-use crate::outbox::{OutboxSource, Staged};
+use crate::outbox::{LongWrites, OutboxSource, Staged};
 
 pub const ENTRIES_FIELD: &str = "outbox";
 pub const PENDING_FIELD: &str = "outboxPending";
@@ -104,7 +104,20 @@ pub struct OrderOutbox {
     replica: PersonReplica,
     topic: String,
     source: String,
+    /// When the relay last found no fan-out record to publish, and how many long writes had
+    /// ended then (see [`FAN_OUT_CHECK_EVERY`]).
+    fan_outs_none_at: std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, u64)>>>,
+    /// This process's person event transactions: one that ended may have written a fan-out
+    /// record.
+    long_writes: LongWrites,
 }
+
+/// How long the relay trusts that no fan-out record is waiting: under a steady stream of orders
+/// every write wakes a pass, and a query of fan-out records per pass was most of the relay's
+/// cost per order when orders come one at a time. Fan-out records wait at most this long more
+/// (the relay's own poll is 250 ms); while there are some, and after a person event's
+/// transaction in this process ended, every pass looks.
+const FAN_OUT_CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl OrderOutbox {
     pub fn new(db: &Database, topic: &str, source: &str) -> Self {
@@ -115,7 +128,22 @@ impl OrderOutbox {
             replica: PersonReplica::new(db),
             topic: topic.to_string(),
             source: source.to_string(),
+            fan_outs_none_at: Default::default(),
+            long_writes: LongWrites::default(),
         }
+    }
+
+    /// The person event transactions of this process (the relay's [`LongWrites`]).
+    pub fn with_long_writes(mut self, long_writes: LongWrites) -> Self {
+        self.long_writes = long_writes;
+        self
+    }
+
+    /// Whether this pass looks for fan-out records: always, unless one looked and found none
+    /// less than [`FAN_OUT_CHECK_EVERY`] ago and no person event transaction ended since.
+    fn fan_outs_due(&self) -> bool {
+        let none_at = *self.fan_outs_none_at.lock().expect("fan-out check lock");
+        none_at.is_none_or(|(at, ended)| at.elapsed() >= FAN_OUT_CHECK_EVERY || ended != self.long_writes.ended())
     }
 
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
@@ -283,8 +311,11 @@ impl OutboxSource for OrderOutbox {
             }
             // Fan-out events only once the orders' own events are drained, so an order's
             // created event never follows its update.
-            if (docs.len() as i64) < limit {
-                staged.extend(self.fan_out_events(limit).await?);
+            if (docs.len() as i64) < limit && self.fan_outs_due() {
+                let ended = self.long_writes.ended(); // before the query: an end during it counts
+                let events = self.fan_out_events(limit).await?;
+                *self.fan_outs_none_at.lock().expect("fan-out check lock") = events.is_empty().then(|| (std::time::Instant::now(), ended));
+                staged.extend(events);
             }
             Ok(staged)
         })

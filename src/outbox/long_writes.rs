@@ -10,7 +10,7 @@
 //! one's lease lapses (a held pass does not renew it).
 
 use std::sync::{
-    atomic::{AtomicUsize, Ordering},
+    atomic::{AtomicU64, AtomicUsize, Ordering},
     Arc,
 };
 
@@ -24,6 +24,8 @@ pub struct LongWrites(Arc<Inner>);
 struct Inner {
     in_flight: AtomicUsize,
     none_left: Notify,
+    /// How many have ended so far.
+    ended: AtomicU64,
 }
 
 /// One long write in flight, until dropped.
@@ -38,6 +40,11 @@ impl LongWrites {
 
     pub fn in_flight(&self) -> usize {
         self.0.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// How many long writes have ended: a change says one ended since the last look.
+    pub fn ended(&self) -> u64 {
+        self.0.ended.load(Ordering::SeqCst)
     }
 
     /// Resolves at once when none is in flight, otherwise when the last one ends.
@@ -57,6 +64,7 @@ impl LongWrites {
 
 impl Drop for LongWrite {
     fn drop(&mut self) {
+        self.0 .0.ended.fetch_add(1, Ordering::SeqCst);
         if self.0 .0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.0 .0.none_left.notify_waiters();
         }
@@ -81,8 +89,9 @@ mod tests {
         drop(first);
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!waiter.is_finished(), "one write is still in flight");
+        assert_eq!(writes.ended(), 1, "each end is counted, not only the last");
         drop(second);
         tokio::time::timeout(Duration::from_secs(5), waiter).await.expect("the wait ends with the last write").unwrap();
-        assert_eq!(writes.in_flight(), 0);
+        assert_eq!((writes.in_flight(), writes.ended()), (0, 2));
     }
 }
