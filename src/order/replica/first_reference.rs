@@ -82,7 +82,8 @@ impl PersonReplica {
             statements.push(doc! { "q": { "_id": id }, "u": { "$set": { "at": now }, "$inc": { "claims": 1_i64 } }, "upsert": true });
         }
         let written = self.upsert_all(session, MARKS_COLLECTION, statements).await?;
-        if written.matched_or_inserted <= fetched.len() as i64 {
+        // No count in the reply (not a server we know): read the marks, as if one were newer.
+        if written.matched_or_inserted.is_some_and(|n| n <= fetched.len() as i64) {
             return Ok(HashMap::new());
         }
         let existed: Vec<&str> = fetched
@@ -145,7 +146,7 @@ impl PersonReplica {
         }
         let index = |u: &Bson| u.as_document()?.get("index").and_then(|i| i.as_i32().map(i64::from).or_else(|| i.as_i64()));
         let inserted = reply.get_array("upserted").map(|u| u.iter().filter_map(index).map(|i| i as usize).collect()).unwrap_or_default();
-        let matched_or_inserted = reply.get("n").and_then(|n| n.as_i32().map(i64::from).or_else(|| n.as_i64())).unwrap_or(0);
+        let matched_or_inserted = reply.get("n").and_then(|n| n.as_i32().map(i64::from).or_else(|| n.as_i64()));
         Ok(Written { inserted, matched_or_inserted })
     }
 }
@@ -155,7 +156,7 @@ struct Written {
     /// The positions of the statements that inserted a document.
     inserted: BTreeSet<usize>,
     /// The reply's `n`: documents matched, plus those inserted.
-    matched_or_inserted: i64,
+    matched_or_inserted: Option<i64>,
 }
 
 /// The ids whose statements did not insert.
