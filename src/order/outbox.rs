@@ -113,8 +113,8 @@ pub struct OrderOutbox {
 }
 
 /// How long the relay trusts that no fan-out record is waiting: under a steady stream of orders
-/// every write wakes a pass, and a query of fan-out records per pass was most of the relay's
-/// cost per order when orders come one at a time. Fan-out records wait at most this long more
+/// every write wakes a pass, and a query of fan-out records per pass was a third of the relay's
+/// commands per order when orders come one at a time. Fan-out records wait at most this long more
 /// (the relay's own poll is 250 ms); while there are some, and after a person event's
 /// transaction in this process ended, every pass looks.
 const FAN_OUT_CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
