@@ -61,10 +61,8 @@ pub fn own_servers() -> &'static (Servers, String) {
         _ => {
             let (mongo, kafka) = labs_devkit::containers::images_from_env();
             let named = std::env::var_os(MONGO_IMAGE_VAR).is_some() && std::env::var_os(KAFKA_IMAGE_VAR).is_some();
-            if named {
-                return (Servers::Containers, format!("a Docker engine answers; images {mongo} and {kafka}"));
-            }
-            match at_hand(&mongo).and_then(|()| at_hand(&kafka)) {
+            let ready = if named { Ok(()) } else { at_hand(&mongo).and_then(|()| at_hand(&kafka)) };
+            match ready {
                 Ok(()) => (Servers::Containers, format!("a Docker engine answers; images {mongo} and {kafka}")),
                 Err(why) => (Servers::Processes, format!("{why} (`cargo xtask images` builds stand-in images)")),
             }

@@ -6,9 +6,9 @@
 //! the suite runs on containers, else processes):
 //! - containers: MongoDB from `LABS_TEST_MONGO_IMAGE` with a root user made by the image's
 //!   entrypoint (`MONGO_INITDB_ROOT_USERNAME`/`_PASSWORD`), the service users then created
-//!   inside it through the published port as that root user; Kafka from `LABS_TEST_KAFKA_IMAGE`
-//!   (the stand-in image only), which creates its SCRAM users on its first start and serves
-//!   TLS with the PKI's broker certificate, copied in ([`Server::kafka_secured`]);
+//!   inside it through the published port as that root user; Kafka from `LABS_TEST_KAFKA_IMAGE`,
+//!   started by the script compose runs for that image, with its SCRAM users and the PKI's
+//!   broker certificate copied in ([`Server::kafka_secured`]);
 //! - processes: SecantusDB with `--auth` and nisshi with `--authentication` and TLS
 //!   (xtask/src/secured.rs), users created the same way before authentication is turned on.
 
@@ -54,10 +54,7 @@ impl Secured {
 
     /// The URI a service uses: its own user, authenticated against `admin`, its own database.
     pub fn mongo_uri(&self, user: &User) -> String {
-        format!(
-            "mongodb://{}:{}@127.0.0.1:{}/{}?{}&authSource=admin",
-            user.name, user.password, self.mongo_port, user.database, self.mongo_options
-        )
+        secured::mongo_uri_with(self.mongo_port, user, self.mongo_options)
     }
 
     /// The same server without credentials.

@@ -67,7 +67,12 @@ for line in os.environ["USERS"].splitlines():
 
 /// The URI a service uses: its own user, authenticated against `admin`, its own database.
 pub fn mongo_uri(port: u16, user: &User) -> String {
-    format!("mongodb://{}:{}@127.0.0.1:{port}/{}?replicaSet=secantus&authSource=admin", user.name, user.password, user.database)
+    mongo_uri_with(port, user, "replicaSet=secantus")
+}
+
+/// [`mongo_uri`] with other connection options (`directConnection=true` for a container).
+pub fn mongo_uri_with(port: u16, user: &User, options: &str) -> String {
+    format!("mongodb://{}:{}@127.0.0.1:{port}/{}?{options}&authSource=admin", user.name, user.password, user.database)
 }
 
 /// The Kafka endpoint of a secured broker: clients speak SASL_SSL to `bootstrap`; the broker

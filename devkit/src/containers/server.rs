@@ -101,6 +101,7 @@ impl Server {
             files.push(("/etc/labs/server.properties".into(), UPSTREAM_KAFKA_PROPERTIES.as_bytes().to_vec(), 0o644));
             env.push(("KAFKA_BASE_PROPERTIES".into(), "/etc/labs/server.properties".into()));
             env.push(("KAFKA_EXTRA_PROPERTIES".into(), "allow.everyone.if.no.acl.found=true\nauto.create.topics.enable=true".into()));
+            // Any valid KRaft cluster id; this is compose.yaml's default.
             env.push(("CLUSTER_ID".into(), "WmSelZDTTxa1twZ5jdBl3w".into()));
             UPSTREAM_KAFKA_START
         } else {
