@@ -23,6 +23,7 @@ fn assert_keys_and_defaults(config: &impl serde::Serialize, keys: &[&str], port:
 fn the_order_service_keeps_its_keys_and_defaults() {
     let keys = [
         "auth",
+        "batching",
         "consumer",
         "contact",
         "event_source",

@@ -16,6 +16,8 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
+pub mod batch;
+
 use crate::{
     config::Secret,
     ops::metrics::{DbLabels, Metrics, TRANSACTION_RETRIES},
@@ -177,6 +179,8 @@ pub fn is_duplicate_key(err: &Error) -> bool {
     match &*err.kind {
         ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
         ErrorKind::Command(e) => e.code == 11000,
+        // A batched insert's document (see `batch::inserts`).
+        ErrorKind::InsertMany(e) => e.write_errors.iter().flatten().any(|e| e.code == 11000),
         _ => false,
     }
 }

@@ -2,6 +2,7 @@
 //! control, safe retries, order events, bad input.
 
 mod bad_input;
+mod batching;
 mod concurrency;
 mod crash_points;
 mod crud;

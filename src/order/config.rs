@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{person_sync::consumer::ConsumerConfig, retention::RetentionConfig};
-use crate::{config::Secret, host::CommonSettings, tls::TlsFiles, topics::PersonTopics};
+use crate::{config::Secret, host::CommonSettings, mongo::batch::BatchingConfig, tls::TlsFiles, topics::PersonTopics};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -23,6 +23,8 @@ pub struct OrderConfig {
     /// the replica on every write). A stale copy is repaired before its event is published;
     /// see `order::replica::cache`.
     pub replica_cache_ms: u64,
+    /// How creates and reads by id share database commands (see `mongo::batch`).
+    pub batching: BatchingConfig,
     /// How long dedupe records (handled events, idempotency keys) are kept.
     pub retention: RetentionConfig,
 }
@@ -77,6 +79,7 @@ impl Default for OrderConfig {
             person_topics: PersonTopics::default(),
             consumer: ConsumerConfig::default(),
             replica_cache_ms: 1000,
+            batching: BatchingConfig::default(),
             retention: RetentionConfig::default(),
         }
     }
@@ -98,6 +101,7 @@ impl OrderConfig {
             "contact.budget_ms must be >= contact.timeout_ms > 0"
         );
         self.retention.validate()?;
+        self.batching.validate()?;
         Ok(())
     }
 }

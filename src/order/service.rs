@@ -22,7 +22,10 @@ use super::{
     replica::{PersonReplica, Resolved},
 };
 use crate::{
-    mongo::{Page, TxnError},
+    mongo::{
+        batch::{self, Batcher},
+        Page, TxnError,
+    },
     versioned::{Decision, Written},
 };
 
@@ -35,6 +38,10 @@ pub struct OrderService {
     orders: Collection<Document>,
     /// The same collection, read as wire bytes (GET and list decode straight into `Order`).
     orders_raw: Collection<RawDocumentBuf>,
+    /// Plain creates, inserted together when they arrive together (see `mongo::batch`).
+    creates: Batcher<Document, mongodb::error::Result<()>>,
+    /// Reads by id, answered together when they arrive together.
+    reads: Batcher<String, mongodb::error::Result<Option<RawDocumentBuf>>>,
     idempotency: Collection<Document>,
     replica: PersonReplica,
     lookup: Arc<ContactLookup>,
@@ -69,6 +76,8 @@ impl OrderService {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             orders_raw: db.collection(ORDERS_COLLECTION),
+            creates: batch::inserts(db.collection(ORDERS_COLLECTION), config.batching),
+            reads: batch::reads_by_id(db.collection(ORDERS_COLLECTION), config.batching),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
             replica,
             lookup,
@@ -114,7 +123,7 @@ impl OrderService {
         let mut doc = model::to_document(&order, 1, &revs).map_err(Error::internal)?;
         let event = order_event(OrderChange::Created, &self.source, &id, Some(&order), Some(&options.request_id))?;
         staged::stage(&mut doc, Vec::new(), staged::entry(&event).map_err(Error::internal)?);
-        self.orders.insert_one(doc).await?;
+        self.creates.submit(doc).await.map_err(Error::internal)??;
         self.relay_wake.notify_one();
         Ok((order, 1))
     }
@@ -137,7 +146,7 @@ impl OrderService {
 
     pub async fn read(&self, id: &str) -> Result<Versioned> {
         // By `_id` alone, so the database answers from its primary index; a tombstone is a 404.
-        let raw = self.orders_raw.find_one(doc! { "_id": id }).await?;
+        let raw = self.reads.submit(id.to_string()).await.map_err(Error::internal)??;
         let order = raw.as_deref().map(model::from_raw).transpose().map_err(Error::internal)?.flatten();
         order.ok_or_else(|| Error::NotFound(id.to_string()))
     }
