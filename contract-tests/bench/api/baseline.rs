@@ -8,7 +8,10 @@ use std::{collections::BTreeSet, sync::Arc};
 use futures::{future::BoxFuture, TryStreamExt};
 use labs_order::{
     cloudevents::STRUCTURED_CONTENT_TYPE,
-    mongo::TxnError,
+    mongo::{
+        batch::{self, Batcher},
+        TxnError,
+    },
     ops::Metrics,
     order::{
         replica::{MARKS_COLLECTION, PERSONS_COLLECTION},
@@ -17,7 +20,7 @@ use labs_order::{
     },
 };
 use mongodb::{
-    bson::{doc, oid::ObjectId, Bson, DateTime, Document},
+    bson::{doc, oid::ObjectId, Bson, DateTime, Document, RawDocumentBuf},
     Collection, Database, IndexModel,
 };
 
@@ -37,6 +40,10 @@ pub struct Baseline {
     /// The baseline's commands, counted the way the service counts its own.
     metrics: Arc<Metrics>,
     pub orders: Collection<Document>,
+    /// The service's batching (`labs_order::mongo::batch`) over the raw driver: GETs and plain
+    /// creates that arrive together share one command, as in the service.
+    reads: Batcher<String, mongodb::error::Result<Option<RawDocumentBuf>>>,
+    inserts: Batcher<Document, mongodb::error::Result<()>>,
     persons: Collection<Document>,
     marks: Collection<Document>,
     /// A served order's document without staged events: the shape every baseline order copies.
@@ -85,7 +92,10 @@ impl Baseline {
         }
         orders.insert_many(served.clone()).await.unwrap();
         let order_template = served.iter().find(|o| !o.get_bool("deleted").unwrap_or(false)).expect("a served order").clone();
+        let batching = config.batching;
         Arc::new(Self {
+            reads: batch::reads_by_id(db.collection(orders.name()), batching),
+            inserts: batch::inserts(orders.clone(), batching),
             db,
             metrics,
             orders,
@@ -104,9 +114,9 @@ impl Baseline {
         Scrape::parse(&self.metrics.render())
     }
 
-    /// GET /order/{id}: one `find`.
+    /// GET /order/{id}: one `find` by `_id`, or one `$in` for the GETs that arrived together.
     pub async fn get(&self, id: &str) -> bool {
-        self.orders.find_one(doc! { "_id": id }).await.is_ok()
+        matches!(self.reads.submit(id.to_string()).await, Ok(Ok(_)))
     }
 
     /// GET a page: one `find` with the same sort, skip and limit.
@@ -120,7 +130,8 @@ impl Baseline {
     /// POST whose persons are all in the replica:
     /// 1. `persons.find({_id: {$in: distinct ids}})`, unless read less than `replica_cache_ms`
     ///    (1 s, the service's default) ago, as the service remembers them;
-    /// 2. `orders.insert_one(order with its staged event)`, no transaction;
+    /// 2. `orders.insert_one(order with its staged event)`, no transaction, or one unordered
+    ///    `insert` for the creates that arrived together;
     /// 3. the relay, woken (see [`Baseline::relay_pass`]).
     pub async fn post_known(&self, ids: [String; 3]) -> bool {
         let written: mongodb::error::Result<bool> = async {
@@ -135,8 +146,7 @@ impl Baseline {
                 }
             };
             let Some(persons) = by_role(&found, &ids) else { return Ok(false) };
-            self.orders.insert_one(self.order(persons)).await?;
-            Ok(true)
+            Ok(matches!(self.inserts.submit(self.order(persons)).await, Ok(Ok(()))))
         }
         .await;
         self.staged(matches!(written, Ok(true)))
