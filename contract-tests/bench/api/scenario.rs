@@ -42,9 +42,9 @@ impl Scenario {
     /// What the baseline does for this scenario, for the report.
     pub fn baseline(self) -> &'static str {
         match self {
-            Self::Get => "find_one by _id",
+            Self::Get => "find_one by _id; GETs that arrive while one is in flight share one find with $in (labs_order::mongo::batch, as the service)",
             Self::Page => "find, same sort/skip/limit",
-            Self::Post | Self::PostBigCustomer => "persons find $in; orders insert_one (staged event embedded); relay: find pending, persons find $in, Kafka, one update command",
+            Self::Post | Self::PostBigCustomer => "persons find $in; orders insert_one (staged event embedded), creates that arrive while one is in flight sharing one unordered insert (as the service); relay: find pending, persons find $in, Kafka, one update command",
             Self::PostFreshPersons => "as POST, plus in the insert's transaction one update of upserts for the persons' marks and one for their replica entries (and a read of those that existed); without the service's 3 HTTP lookups to the contact service",
         }
     }
