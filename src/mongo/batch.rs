@@ -18,8 +18,8 @@ use std::{
 
 use futures::{future::BoxFuture, FutureExt, TryStreamExt};
 use mongodb::{
-    bson::{doc, Document, RawDocumentBuf},
-    error::{Error, ErrorKind},
+    bson::{doc, RawDocumentBuf},
+    error::{Error, ErrorKind, IndexedWriteError},
     Collection,
 };
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ pub struct BatchingConfig {
     /// More lets a server with many cores work on several batches at once, at the price of
     /// smaller batches.
     pub in_flight: usize,
-    /// Most documents in one command (1: no batching).
+    /// Most documents in one command (1: no batching, every request sends its own command).
     pub max: usize,
 }
 
@@ -91,6 +91,11 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
 
     /// `item`'s outcome, from the next command that has room for it.
     pub async fn submit(&self, item: T) -> Result<R, NoOutcome> {
+        if self.shared.config.max == 1 {
+            // No batching: every request sends its own command at once, as without a batcher
+            // (a queue would only cap the commands in flight).
+            return (self.shared.run)(vec![item]).await.into_iter().next().ok_or(NoOutcome);
+        }
         let (sender, outcome) = oneshot::channel();
         let start = {
             let mut queue = self.shared.queue.lock().expect("batch queue lock");
@@ -102,29 +107,52 @@ impl<T: Send + 'static, R: Send + 'static> Batcher<T, R> {
             start
         };
         if start {
-            tokio::spawn(drain(self.shared.clone()));
+            tokio::spawn(drain(Slot { shared: self.shared.clone(), released: false }));
         }
         outcome.await.map_err(|_| NoOutcome)
     }
 }
 
+/// A drain task's place among the commands in flight. The task gives it back when it finds the
+/// queue empty, under the lock a submit checks it with (so no item is left without a task). A
+/// task dropped before that (the runtime shutting down) gives it back here and fails what waits:
+/// nothing is left waiting forever.
+struct Slot<T, R> {
+    shared: Arc<Shared<T, R>>,
+    released: bool,
+}
+
+impl<T, R> Drop for Slot<T, R> {
+    fn drop(&mut self) {
+        if !self.released {
+            if let Ok(mut queue) = self.shared.queue.lock() {
+                queue.in_flight -= 1;
+                queue.waiting.clear(); // their senders drop: `NoOutcome`
+            }
+        }
+    }
+}
+
 /// Sends batches until nothing waits.
-async fn drain<T: Send + 'static, R: Send + 'static>(shared: Arc<Shared<T, R>>) {
+async fn drain<T: Send + 'static, R: Send + 'static>(mut slot: Slot<T, R>) {
+    let shared = slot.shared.clone();
     loop {
         let batch: Vec<(T, oneshot::Sender<R>)> = {
             let mut queue = shared.queue.lock().expect("batch queue lock");
             let n = queue.waiting.len().min(shared.config.max);
             if n == 0 {
                 queue.in_flight -= 1;
+                slot.released = true;
                 return;
             }
             queue.waiting.drain(..n).collect()
         };
         let (items, senders): (Vec<T>, Vec<_>) = batch.into_iter().unzip();
         tracing::trace!(documents = items.len(), "batched command");
-        // A panic fails this batch's items (their senders drop) and the loop goes on, so the
-        // slot is never lost.
-        if let Ok(outcomes) = AssertUnwindSafe((shared.run)(items)).catch_unwind().await {
+        // A panic (in `run` or in its future) fails this batch's items (their senders drop) and
+        // the loop goes on, so the slot is never lost.
+        let run = AssertUnwindSafe(async { (shared.run)(items).await }).catch_unwind();
+        if let Ok(outcomes) = run.await {
             for (sender, outcome) in senders.into_iter().zip(outcomes) {
                 let _ = sender.send(outcome); // the requester may have gone: nothing to tell
             }
@@ -132,50 +160,80 @@ async fn drain<T: Send + 'static, R: Send + 'static>(shared: Arc<Shared<T, R>>) 
     }
 }
 
-/// Inserts, each document with its own outcome: one `insert` command per batch, unordered, so
-/// one document's failure (a duplicate `_id`) stops no other.
-pub fn inserts(collection: Collection<Document>, config: BatchingConfig) -> Batcher<Document, Result<(), Error>> {
-    Batcher::new(config, move |docs: Vec<Document>| {
+/// At most this many bytes of documents go in one `insert`: the driver splits a larger
+/// `insert_many` into several commands, and when a later one fails as a whole it reports that
+/// error alone, without saying which documents the earlier ones stored. Kept under the
+/// 48 MB message limit, one chunk is always one command, so every outcome is known.
+const CHUNK_BYTES: usize = 16 * 1024 * 1024;
+
+/// Inserts, each document with its own outcome: one unordered `insert` command per batch (per
+/// [`CHUNK_BYTES`] of it), so one document's failure (a duplicate `_id`) stops no other.
+pub fn inserts(collection: Collection<RawDocumentBuf>, config: BatchingConfig) -> Batcher<RawDocumentBuf, Result<(), Error>> {
+    Batcher::new(config, move |docs: Vec<RawDocumentBuf>| {
         let collection = collection.clone();
         async move {
-            let n = docs.len();
-            if n == 1 {
-                let doc = docs.into_iter().next().expect("one document");
-                return vec![collection.insert_one(doc).await.map(|_| ())];
+            let mut outcomes = Vec::with_capacity(docs.len());
+            for chunk in chunks(docs) {
+                outcomes.extend(insert_chunk(&collection, chunk).await);
             }
-            match collection.insert_many(docs).ordered(false).await {
-                Ok(_) => (0..n).map(|_| Ok(())).collect(),
-                Err(err) => per_document(&err, n),
-            }
+            outcomes
         }
         .boxed()
     })
 }
 
-/// Each document's share of a failed unordered insert: its own write error, or the whole
-/// error when the command as a whole failed (the network, the write concern), since then no
-/// document's durability is known.
-fn per_document(err: &Error, n: usize) -> Vec<Result<(), Error>> {
-    let ErrorKind::InsertMany(failure) = &*err.kind else { return (0..n).map(|_| Err(err.clone())).collect() };
-    if failure.write_concern_error.is_some() {
-        return (0..n).map(|_| Err(err.clone())).collect();
-    }
-    let mut outcomes: Vec<Result<(), Error>> = (0..n).map(|_| Ok(())).collect();
-    for write_error in failure.write_errors.iter().flatten() {
-        if let Some(outcome) = outcomes.get_mut(write_error.index) {
-            // The document's own error, as if it had been inserted alone.
-            let mut own = failure.clone();
-            own.write_errors = Some(vec![reindexed(write_error)]);
-            *outcome = Err(Error::from(ErrorKind::InsertMany(own)));
+/// `docs` in order, in runs of at most [`CHUNK_BYTES`] (a larger document alone).
+fn chunks(docs: Vec<RawDocumentBuf>) -> Vec<Vec<RawDocumentBuf>> {
+    let mut chunks: Vec<Vec<RawDocumentBuf>> = Vec::new();
+    let mut bytes = 0;
+    for doc in docs {
+        let size = doc.as_bytes().len();
+        match chunks.last_mut() {
+            Some(chunk) if bytes + size <= CHUNK_BYTES => chunk.push(doc),
+            _ => {
+                chunks.push(vec![doc]);
+                bytes = 0;
+            }
         }
+        bytes += size;
     }
-    outcomes
+    chunks
 }
 
-fn reindexed(write_error: &mongodb::error::IndexedWriteError) -> mongodb::error::IndexedWriteError {
-    let mut own = write_error.clone();
-    own.index = 0;
-    own
+async fn insert_chunk(collection: &Collection<RawDocumentBuf>, docs: Vec<RawDocumentBuf>) -> Vec<Result<(), Error>> {
+    let n = docs.len();
+    if n == 1 {
+        let doc = docs.into_iter().next().expect("one document");
+        return vec![collection.insert_one(doc).await.map(|_| ())];
+    }
+    match collection.insert_many(docs).ordered(false).await {
+        Ok(_) => (0..n).map(|_| Ok(())).collect(),
+        Err(err) => per_document(&err, n),
+    }
+}
+
+/// Each document's share of a failed unordered insert: its own write error (with the write
+/// concern error, if any: then its durability is unknown), or the whole error when the command
+/// as a whole failed (the network), since then no document's fate is known.
+fn per_document(err: &Error, n: usize) -> Vec<Result<(), Error>> {
+    let ErrorKind::InsertMany(failure) = &*err.kind else { return (0..n).map(|_| Err(err.clone())).collect() };
+    let own_error = |write_error: Option<&IndexedWriteError>| {
+        let mut own = failure.clone();
+        own.write_errors = write_error.map(|e| {
+            let mut e = e.clone();
+            e.index = 0; // as if inserted alone
+            vec![e]
+        });
+        Err(Error::from(ErrorKind::InsertMany(own)))
+    };
+    let errors = failure.write_errors.as_deref().unwrap_or_default();
+    (0..n)
+        .map(|i| match errors.iter().find(|e| e.index == i) {
+            Some(e) => own_error(Some(e)),
+            None if failure.write_concern_error.is_some() => own_error(None),
+            None => Ok(()),
+        })
+        .collect()
 }
 
 /// Reads by `_id`, each id answered with its document (or none): one `find` with `$in` per
@@ -193,7 +251,8 @@ pub fn reads_by_id(
             let mut distinct: Vec<&str> = ids.iter().map(String::as_str).collect();
             distinct.sort_unstable();
             distinct.dedup();
-            // The limit closes the cursor with the first reply: no `getMore`, no `killCursors`.
+            // The limit closes the cursor once every document was sent (the driver asks for a
+            // batch of limit + 1): normally the first reply, a `getMore` only past 16 MiB.
             let size = distinct.len() as u32;
             let found = match collection.find(doc! { "_id": { "$in": &distinct } }).batch_size(size).limit(size as i64).await {
                 Ok(cursor) => cursor.try_collect::<Vec<_>>().await,
@@ -211,4 +270,48 @@ pub fn reads_by_id(
         }
         .boxed()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of_size(bytes: usize) -> RawDocumentBuf {
+        RawDocumentBuf::from_document(&doc! { "pad": "x".repeat(bytes) }).unwrap()
+    }
+
+    #[test]
+    fn a_batch_over_the_chunk_size_goes_in_several_commands_in_order() {
+        let small = || of_size(100);
+        let big = || of_size(CHUNK_BYTES / 2 + 1);
+        let sizes: Vec<usize> = chunks(vec![small(), big(), big(), small(), small()]).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [2, 3], "the second half-chunk document starts a new command");
+        let sizes: Vec<usize> = chunks(vec![of_size(CHUNK_BYTES + 1), small()]).iter().map(Vec::len).collect();
+        assert_eq!(sizes, [1, 1], "a document over the chunk size goes alone");
+    }
+
+    #[tokio::test]
+    async fn max_one_sends_every_item_at_once_without_a_queue() {
+        let config = BatchingConfig { in_flight: 1, max: 1 };
+        let (started, release) = (Arc::new(tokio::sync::Semaphore::new(0)), Arc::new(tokio::sync::Semaphore::new(0)));
+        let (s, r) = (started.clone(), release.clone());
+        let batcher: Batcher<u32, u32> = Batcher::new(config, move |items| {
+            let (s, r) = (s.clone(), r.clone());
+            async move {
+                s.add_permits(1);
+                r.acquire().await.unwrap().forget();
+                items
+            }
+            .boxed()
+        });
+        let both = tokio::spawn({
+            let b = batcher.clone();
+            async move { futures::future::join(b.submit(1), b.submit(2)).await }
+        });
+        // Both commands run at once although `in_flight` is 1.
+        started.acquire_many(2).await.unwrap().forget();
+        release.add_permits(2);
+        let (one, two) = both.await.unwrap();
+        assert_eq!((one.unwrap(), two.unwrap()), (1, 2));
+    }
 }

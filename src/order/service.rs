@@ -39,7 +39,7 @@ pub struct OrderService {
     /// The same collection, read as wire bytes (GET and list decode straight into `Order`).
     orders_raw: Collection<RawDocumentBuf>,
     /// Plain creates, inserted together when they arrive together (see `mongo::batch`).
-    creates: Batcher<Document, mongodb::error::Result<()>>,
+    creates: Batcher<RawDocumentBuf, mongodb::error::Result<()>>,
     /// Reads by id, answered together when they arrive together.
     reads: Batcher<String, mongodb::error::Result<Option<RawDocumentBuf>>>,
     idempotency: Collection<Document>,
@@ -123,6 +123,7 @@ impl OrderService {
         let mut doc = model::to_document(&order, 1, &revs).map_err(Error::internal)?;
         let event = order_event(OrderChange::Created, &self.source, &id, Some(&order), Some(&options.request_id))?;
         staged::stage(&mut doc, Vec::new(), staged::entry(&event).map_err(Error::internal)?);
+        let doc = RawDocumentBuf::from_document(&doc).map_err(Error::internal)?;
         self.creates.submit(doc).await.map_err(Error::internal)??;
         self.relay_wake.notify_one();
         Ok((order, 1))

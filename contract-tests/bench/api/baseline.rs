@@ -43,7 +43,7 @@ pub struct Baseline {
     /// The service's batching (`labs_order::mongo::batch`) over the raw driver: GETs and plain
     /// creates that arrive together share one command, as in the service.
     reads: Batcher<String, mongodb::error::Result<Option<RawDocumentBuf>>>,
-    inserts: Batcher<Document, mongodb::error::Result<()>>,
+    inserts: Batcher<RawDocumentBuf, mongodb::error::Result<()>>,
     persons: Collection<Document>,
     marks: Collection<Document>,
     /// A served order's document without staged events: the shape every baseline order copies.
@@ -95,7 +95,7 @@ impl Baseline {
         let batching = config.batching;
         Arc::new(Self {
             reads: batch::reads_by_id(db.collection(orders.name()), batching),
-            inserts: batch::inserts(orders.clone(), batching),
+            inserts: batch::inserts(db.collection(orders.name()), batching),
             db,
             metrics,
             orders,
@@ -146,7 +146,9 @@ impl Baseline {
                 }
             };
             let Some(persons) = by_role(&found, &ids) else { return Ok(false) };
-            Ok(matches!(self.inserts.submit(self.order(persons)).await, Ok(Ok(()))))
+            // As the service: the document goes to the batch as wire bytes.
+            let order = RawDocumentBuf::from_document(&self.order(persons)).map_err(mongodb::error::Error::custom)?;
+            Ok(matches!(self.inserts.submit(order).await, Ok(Ok(()))))
         }
         .await;
         self.staged(matches!(written, Ok(true)))
