@@ -290,6 +290,73 @@ mod tests {
         assert_eq!(sizes, [1, 1], "a document over the chunk size goes alone");
     }
 
+    /// An unordered insert's failure as the server reports it (the driver's error is built the
+    /// same way, from the reply's fields).
+    fn insert_failure(reply: mongodb::bson::Document) -> Error {
+        let failure: mongodb::error::InsertManyError = mongodb::bson::from_document(reply).unwrap();
+        Error::from(ErrorKind::InsertMany(failure))
+    }
+
+    fn own_errors(outcome: &Result<(), Error>) -> Option<(Vec<(usize, i32)>, bool)> {
+        let ErrorKind::InsertMany(e) = &*outcome.as_ref().err()?.kind else { return None };
+        let errors = e.write_errors.iter().flatten().map(|w| (w.index, w.code)).collect();
+        Some((errors, e.write_concern_error.is_some()))
+    }
+
+    #[test]
+    fn each_document_gets_only_its_own_write_error_and_the_others_succeed() {
+        let err = insert_failure(doc! { "writeErrors": [
+            { "index": 1, "code": 11000, "errmsg": "duplicate key" },
+            { "index": 3, "code": 121, "errmsg": "document failed validation" },
+        ] });
+        let outcomes: Vec<_> = per_document(&err, 4).iter().map(own_errors).collect();
+        assert_eq!(outcomes, [None, Some((vec![(0, 11000)], false)), None, Some((vec![(0, 121)], false))]);
+        let duplicates: Vec<bool> = per_document(&err, 4).iter().map(|o| o.as_ref().is_err_and(crate::mongo::is_duplicate_key)).collect();
+        assert_eq!(duplicates, [false, true, false, false], "one duplicate is a 409 for its own order only");
+    }
+
+    #[test]
+    fn a_write_concern_error_reaches_every_document_with_its_own_write_error_only() {
+        let err = insert_failure(doc! {
+            "writeErrors": [{ "index": 2, "code": 11000, "errmsg": "duplicate key" }],
+            "writeConcernError": { "code": 64, "codeName": "WriteConcernFailed", "errmsg": "waiting for replication timed out" },
+        });
+        let outcomes: Vec<_> = per_document(&err, 3).iter().map(own_errors).collect();
+        assert_eq!(outcomes, [Some((vec![], true)), Some((vec![], true)), Some((vec![(0, 11000)], true))]);
+    }
+
+    #[test]
+    fn a_command_that_failed_as_a_whole_fails_every_document() {
+        let err = Error::custom("connection reset");
+        assert!(per_document(&err, 3).iter().all(Result::is_err));
+    }
+
+    #[test]
+    fn a_drain_task_dropped_mid_batch_gives_its_slot_back_and_fails_what_waits() {
+        let batcher: Batcher<u32, u32> = Batcher::new(BatchingConfig::default(), |_| futures::future::pending().boxed());
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let waiting = runtime.block_on(async {
+            let first = tokio::spawn({
+                let b = batcher.clone();
+                async move { b.submit(1).await }
+            });
+            tokio::task::yield_now().await; // the drain task takes 1 and never finishes
+            tokio::task::yield_now().await;
+            let (b, second) = (batcher.clone(), std::sync::mpsc::channel());
+            std::thread::spawn(move || second.0.send(futures::executor::block_on(b.submit(2)).is_err()));
+            while batcher.shared.queue.lock().unwrap().waiting.is_empty() {
+                tokio::task::yield_now().await;
+            }
+            drop(first);
+            second.1
+        });
+        drop(runtime); // shutting down drops the drain task mid-batch
+
+        let failed = waiting.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(failed, Ok(true), "the waiting item failed instead of waiting forever");
+        assert_eq!(batcher.shared.queue.lock().unwrap().in_flight, 0, "the slot came back");
+    }
+
     #[tokio::test]
     async fn max_one_sends_every_item_at_once_without_a_queue() {
         let config = BatchingConfig { in_flight: 1, max: 1 };
