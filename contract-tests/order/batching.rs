@@ -202,6 +202,5 @@ async fn a_kill_9_while_orders_are_created_at_once_loses_no_answered_order_and_p
 /// A series of the service's `db_client_operation_duration_seconds_count` on `orders`.
 async fn commands(url: &str, operation: &str) -> f64 {
     let text = reqwest::get(format!("{url}/metrics")).await.unwrap().text().await.unwrap();
-    let series = format!(r#"db_client_operation_duration_seconds_count{{operation="{operation}",collection="orders"}} "#);
-    text.lines().find_map(|l| l.strip_prefix(series.as_str())).map_or(0.0, |v| v.trim().parse().unwrap())
+    crate::bench::counter(&text, &format!(r#"db_client_operation_duration_seconds_count{{operation="{operation}",collection="orders"}} "#))
 }
