@@ -7,6 +7,7 @@ mod concurrency;
 mod crash_points;
 mod crud;
 mod events;
+mod first_reference;
 mod kill_9;
 mod person_sync;
 mod references;

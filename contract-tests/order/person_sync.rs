@@ -168,7 +168,10 @@ async fn events_about_persons_no_order_references_change_nothing_and_call_no_one
     EventReader::new(kafka, &[&app.config.consumer.dead_letter_topic], 3).expect(1, SYNC_WAIT).await;
 
     use mongodb::bson::{doc, Document};
-    assert_eq!(db.collection::<Document>("persons").count_documents(doc! {}).await.unwrap(), 0);
+    let persons = db.collection::<Document>("persons");
+    assert_eq!(persons.count_documents(doc! { "mark": { "$ne": true } }).await.unwrap(), 0, "no replica entry");
+    let mark = persons.find_one(doc! { "_id": "stranger" }).await.unwrap().expect("the versioned event's mark");
+    assert_eq!((mark.get_bool("mark").unwrap(), mark.get_i64("version").unwrap()), (true, 1), "{mark}");
     assert_eq!(db.collection::<Document>("parked_person_events").count_documents(doc! {}).await.unwrap(), 0, "no lookup was tried");
     assert_eq!(db.collection::<Document>("processed_events").count_documents(doc! {}).await.unwrap(), 0);
 }

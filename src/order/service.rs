@@ -102,7 +102,9 @@ impl OrderService {
         }
         let resolved = self.replica.resolve(&self.lookup, new.persons(), &options.request_id).await?;
         let order = model::from_input(&uuid::Uuid::new_v4().to_string(), &new);
-        if idempotency.is_none() && resolved.all_known() {
+        if idempotency.is_none() {
+            // Persons without a replica entry get one first; then the order is like any other.
+            let resolved = if resolved.all_known() { resolved } else { self.replica.first_references(resolved).await? };
             return self.insert_new(options, order, &resolved).await;
         }
         let id = order.order_id.clone().unwrap_or_default();
@@ -110,7 +112,7 @@ impl OrderService {
         self.write(options, &id, resolved, idempotency, Fresh::Yes, store).await?.ok_or_else(vanished)
     }
 
-    /// The common create: every person known to the replica and no idempotency record, so the
+    /// A create without an idempotency record, once every person has a replica entry: the
     /// order and its staged event are one document, written by one insert. A fresh UUID has no
     /// tombstone and no concurrent writer. A person event committed meanwhile is caught by the
     /// relay's check of the embedded revisions (see `order::outbox`).

@@ -5,19 +5,12 @@
 
 use std::{collections::BTreeSet, sync::Arc};
 
-use futures::{future::BoxFuture, TryStreamExt};
+use futures::TryStreamExt;
 use labs_order::{
     cloudevents::STRUCTURED_CONTENT_TYPE,
-    mongo::{
-        batch::{self, Batcher},
-        TxnError,
-    },
+    mongo::batch::{self, Batcher},
     ops::Metrics,
-    order::{
-        replica::{MARKS_COLLECTION, PERSONS_COLLECTION},
-        service::ORDERS_COLLECTION,
-        OrderConfig,
-    },
+    order::{replica::PERSONS_COLLECTION, service::ORDERS_COLLECTION, OrderConfig},
 };
 use mongodb::{
     bson::{doc, oid::ObjectId, Bson, DateTime, Document, RawDocumentBuf},
@@ -45,7 +38,6 @@ pub struct Baseline {
     reads: Batcher<String, mongodb::error::Result<Option<RawDocumentBuf>>>,
     inserts: Batcher<RawDocumentBuf, mongodb::error::Result<()>>,
     persons: Collection<Document>,
-    marks: Collection<Document>,
     /// A served order's document without staged events: the shape every baseline order copies.
     order_template: Document,
     /// The CloudEvent JSON embedded in every baseline order.
@@ -66,8 +58,7 @@ impl Baseline {
     pub async fn prepare(config: &OrderConfig, probe: &Database, payload: String) -> Arc<Self> {
         let metrics = Metrics::new();
         let db = labs_order::mongo::connect_observed(&config.common.mongodb, "bench-baseline", Some(metrics.clone())).await.unwrap();
-        let (orders, persons, marks) =
-            (db.collection("baseline_orders"), db.collection("baseline_persons"), db.collection("baseline_person_version_marks"));
+        let (orders, persons) = (db.collection("baseline_orders"), db.collection("baseline_persons"));
         if crate::bench::copy_indexes(&probe.collection(ORDERS_COLLECTION), &orders).await == 0 {
             // Indexes not listed: the service's person fan-out indexes at least.
             for role in ROLES {
@@ -75,7 +66,6 @@ impl Baseline {
             }
         }
         crate::bench::copy_indexes(&probe.collection(PERSONS_COLLECTION), &persons).await;
-        crate::bench::copy_indexes(&probe.collection(MARKS_COLLECTION), &marks).await;
         if !has_index_on(&orders, PENDING_FIELD).await {
             orders.create_index(IndexModel::builder().keys(doc! { PENDING_FIELD: 1 }).build()).await.unwrap();
         }
@@ -100,7 +90,6 @@ impl Baseline {
             metrics,
             orders,
             persons,
-            marks,
             order_template,
             payload,
             person_template,
@@ -154,89 +143,66 @@ impl Baseline {
         self.staged(matches!(written, Ok(true)))
     }
 
-    /// POST whose persons the service has never seen: the replica read (finds nothing), then in
-    /// one transaction one `update` claiming the version marks, one `update` of replica upserts
-    /// (`$setOnInsert`), then the order insert. The service's three GETs to
-    /// the contact service in between are not part of the baseline.
+    /// POST whose persons the service has never seen: the replica read (finds nothing), then one
+    /// `update` command making each person's document an entry (as the service's
+    /// `replica::first_reference`: per person a statement for a mark older than the write's
+    /// data, one promoting a mark, one upserting with `$setOnInsert`), a read of the documents
+    /// that existed (none here), then the order insert, batched like a known-person create. The
+    /// service's three GETs to the contact service in between are not part of the baseline.
     pub async fn post_fresh(self: Arc<Self>, ids: [String; 3]) -> bool {
-        if self.replica_read(&ids).await.is_err() {
-            return false;
+        let written: mongodb::error::Result<bool> = async {
+            self.replica_read(&ids).await?;
+            let now = DateTime::now();
+            let mut statements = Vec::new();
+            let mut stored = Vec::new();
+            for id in distinct(&ids) {
+                let mut person = self.person_template.clone();
+                person.insert("id", &id);
+                let data = doc! { "person": person, "version": 1_i64, "deleted": false };
+                statements.push(doc! { "q": { "_id": &id, "mark": true, "version": { "$lt": 1_i64 } }, "u": { "$set": data.clone() } });
+                let promote = doc! { "$set": { "rev": 1_i64, "updatedAt": now }, "$unset": { "mark": "", "at": "" } };
+                statements.push(doc! { "q": { "_id": &id, "mark": true }, "u": promote });
+                let mut inserted = data;
+                inserted.extend(doc! { "rev": 1_i64, "updatedAt": now });
+                statements.push(doc! { "q": { "_id": &id }, "u": { "$setOnInsert": inserted.clone() }, "upsert": true });
+                inserted.insert("_id", id);
+                stored.push(inserted);
+            }
+            let existed = self.upsert_all(&self.persons, statements).await?;
+            stored.retain(|d| !existed.iter().any(|id| d.get_str("_id").ok() == Some(id.as_str())));
+            stored.extend(self.read_in(&self.persons, &existed).await?);
+            let Some(persons) = by_role(&stored, &ids) else { return Ok(false) };
+            let order = RawDocumentBuf::from_document(&self.order(persons)).map_err(mongodb::error::Error::custom)?;
+            Ok(matches!(self.inserts.submit(order).await, Ok(Ok(()))))
         }
-        let (this, ids_in) = (self.clone(), ids.clone());
-        let outcome = labs_order::mongo::transaction(self.db.client(), move |session| {
-            let (this, ids) = (this.clone(), ids_in.clone());
-            // The benchmark has no domain error: an abort is `None`.
-            let body: BoxFuture<'_, Result<(), TxnError<Option<mongodb::error::Error>>>> = Box::pin(async move {
-                // As the service's `replica::first_reference`: one `update` per collection for
-                // all persons, then a read of the replica documents that existed.
-                let distinct = distinct(&ids);
-                let now = DateTime::now();
-                // The claim: per person a statement matching a newer mark, then the upsert. The
-                // service reads the marks only when the reply's count says one was newer, which
-                // never happens here (nothing records marks in this collection).
-                let claims = distinct
-                    .iter()
-                    .flat_map(|id| {
-                        [
-                            doc! { "q": { "_id": id, "version": { "$gt": 1_i64 } }, "u": { "$set": { "at": now } } },
-                            doc! { "q": { "_id": id }, "u": { "$set": { "at": now }, "$inc": { "claims": 1_i64 } }, "upsert": true },
-                        ]
-                    })
-                    .collect();
-                this.upsert_all(session, &this.marks, claims).await?;
-                let mut stored = Vec::new();
-                let mut upserts = Vec::new();
-                for id in &distinct {
-                    let mut person = this.person_template.clone();
-                    person.insert("id", id);
-                    let fields = doc! { "person": person, "version": 1_i64, "deleted": false, "rev": 1_i64, "updatedAt": now };
-                    upserts.push(doc! { "q": { "_id": id }, "u": { "$setOnInsert": fields.clone() }, "upsert": true });
-                    let mut inserted = doc! { "_id": id };
-                    inserted.extend(fields);
-                    stored.push(inserted);
-                }
-                let existed = this.upsert_all(session, &this.persons, upserts).await?;
-                stored.retain(|d| !existed.iter().any(|id| d.get_str("_id").ok() == Some(id.as_str())));
-                stored.extend(this.read_in(session, &this.persons, &existed).await?);
-                let Some(persons) = by_role(&stored, &ids) else { return Err(TxnError::Abort(None)) };
-                this.orders.insert_one(this.order(persons)).session(&mut *session).await?;
-                Ok(())
-            });
-            body
-        })
         .await;
-        self.staged(matches!(outcome, Ok(())))
+        self.staged(matches!(written, Ok(true)))
     }
 
-    /// One `update` command of upserting `statements` on `collection` in the transaction;
-    /// answers the `_id`s of the statements that found an existing document.
-    async fn upsert_all(
-        &self,
-        session: &mut mongodb::ClientSession,
-        collection: &Collection<Document>,
-        statements: Vec<Document>,
-    ) -> mongodb::error::Result<Vec<String>> {
-        let ids: Vec<String> = statements.iter().filter_map(|s| Some(s.get_document("q").ok()?.get_str("_id").ok()?.to_string())).collect();
+    /// One `update` command of `statements` on `collection` (three per person, the last one
+    /// upserting); answers the `_id`s whose upserting statement found an existing document.
+    async fn upsert_all(&self, collection: &Collection<Document>, statements: Vec<Document>) -> mongodb::error::Result<Vec<String>> {
+        let upserting: Vec<(usize, String)> = statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.get_bool("upsert").unwrap_or(false))
+            .filter_map(|(i, s)| Some((i, s.get_document("q").ok()?.get_str("_id").ok()?.to_string())))
+            .collect();
         let command = doc! { "update": collection.name(), "updates": statements, "ordered": true };
-        let reply = self.db.run_command(command).session(&mut *session).await?;
+        let reply = self.db.run_command(command).await?;
         let inserted: BTreeSet<i64> = reply
             .get_array("upserted")
             .map(|u| u.iter().filter_map(|u| u.as_document()?.get("index")?.as_i32().map(i64::from)).collect())
             .unwrap_or_default();
-        Ok(ids.into_iter().enumerate().filter(|(i, _)| !inserted.contains(&(*i as i64))).map(|(_, id)| id).collect())
+        Ok(upserting.into_iter().filter(|(i, _)| !inserted.contains(&(*i as i64))).map(|(_, id)| id).collect())
     }
 
-    /// The documents of `ids` in `collection`, read in the transaction (no command for none).
-    async fn read_in(
-        &self,
-        session: &mut mongodb::ClientSession,
-        collection: &Collection<Document>,
-        ids: &[String],
-    ) -> mongodb::error::Result<Vec<Document>> {
+    /// The documents of `ids` in `collection` (no command for none).
+    async fn read_in(&self, collection: &Collection<Document>, ids: &[String]) -> mongodb::error::Result<Vec<Document>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        collection.find(doc! { "_id": { "$in": ids } }).session(&mut *session).await?.stream(&mut *session).try_collect().await
+        collection.find(doc! { "_id": { "$in": ids } }).await?.try_collect().await
     }
 
     /// One pass of the relay:

@@ -118,7 +118,7 @@ impl PersonSync {
                 if self.processed.find_one(doc! { "_id": event.dedup_key() }).await?.is_some() {
                     return Ok(Outcome::Duplicate);
                 }
-                let entry = self.replica.read(None, &event.person_id).await?;
+                let entry = self.replica.read(None, &event.person_id).await?.filter(|d| !replica::is_mark(d));
                 if entry.is_none() && !self.replica.referenced(None, &event.person_id).await? {
                     return Ok(Outcome::Irrelevant);
                 }
@@ -190,16 +190,20 @@ impl PersonSync {
         if self.processed.find_one(doc! { "_id": event.dedup_key() }).session(&mut *session).await?.is_some() {
             return Ok((Outcome::Duplicate, None));
         }
-        let entry = self.replica.read(Some(&mut *session), &event.person_id).await?;
+        let stored = self.replica.read(Some(&mut *session), &event.person_id).await?;
+        let (entry, mark) = match stored {
+            Some(d) if replica::is_mark(&d) => (None, Some(d)),
+            other => (other, None),
+        };
         if entry.is_none() && !self.replica.referenced(Some(&mut *session), &event.person_id).await? {
             // Only the version mark is written (see `PersonReplica::record_mark`): an order
-            // fetching this person right now must not keep an older version.
-            let (version, person, deleted) = match target {
+            // referencing this person for the first time takes it from there.
+            let seen = match target {
                 Target::Person { person, version: Some(v) } => (*v, Some(person.as_ref()), false),
                 Target::Deleted { version: Some(v) } => (*v, None, true),
                 _ => return Ok((Outcome::Irrelevant, None)),
             };
-            self.replica.record_mark(session, &event.person_id, version, person, deleted).await?;
+            self.replica.record_mark(session, mark.as_ref(), &event.person_id, seen).await?;
             return Ok((Outcome::Irrelevant, None));
         }
         let held = entry.as_ref().map(replica::entry);

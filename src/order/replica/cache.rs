@@ -52,7 +52,8 @@ impl ReplicaCache {
             .collect()
     }
 
-    /// Remembers the live entries just read from the replica.
+    /// Remembers the live entries just read from the replica (not marks: the next create
+    /// would take the person from the mark again instead of from its entry).
     pub fn remember(&self, read: &HashMap<String, ReplicaEntry>) {
         if self.ttl.is_zero() {
             return;
@@ -62,7 +63,7 @@ impl ReplicaCache {
             entries.clear();
         }
         let now = Instant::now();
-        for (id, entry) in read.iter().filter(|(_, e)| !e.deleted && e.person.is_some()) {
+        for (id, entry) in read.iter().filter(|(_, e)| !e.deleted && !e.mark && e.person.is_some()) {
             entries.insert(id.clone(), (entry.clone(), now));
         }
     }
@@ -78,17 +79,19 @@ mod tests {
     use super::*;
 
     fn live(rev: i64) -> ReplicaEntry {
-        ReplicaEntry { person: Some(Default::default()), version: 1, deleted: false, rev }
+        ReplicaEntry { person: Some(Default::default()), version: 1, rev, ..Default::default() }
     }
 
     #[test]
     fn only_fresh_live_entries_answer_and_only_when_all_are_there() {
         let cache = ReplicaCache::new(Duration::from_secs(60));
-        let dead = ReplicaEntry { person: None, version: 2, deleted: true, rev: 3 };
-        cache.remember(&HashMap::from([("a".to_string(), live(1)), ("gone".to_string(), dead)]));
+        let dead = ReplicaEntry { person: None, version: 2, deleted: true, rev: 3, mark: false };
+        let mark = ReplicaEntry { mark: true, ..live(0) };
+        cache.remember(&HashMap::from([("a".to_string(), live(1)), ("gone".to_string(), dead), ("marked".to_string(), mark)]));
         assert_eq!(cache.get_all(&["a"]).unwrap()["a"].rev, 1);
         assert!(cache.get_all(&["a", "b"]).is_none(), "one missing: read them all");
         assert!(cache.get_all(&["gone"]).is_none(), "deleted persons are not remembered");
+        assert!(cache.get_all(&["marked"]).is_none(), "nor marks: a create promotes them");
         cache.forget("a");
         assert!(cache.get_all(&["a"]).is_none());
     }

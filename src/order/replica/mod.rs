@@ -1,17 +1,26 @@
 //! The order service's replica of the persons its orders reference, and the copies of them
-//! embedded in orders. This module is the only code that writes the `persons` and
-//! `person_version_marks` collections or a person copy inside an order.
+//! embedded in orders. This module is the only code that writes the `persons` collection or a
+//! person copy inside an order.
+//!
+//! A `persons` document is one of two things:
+//! - an **entry** (`person`, `version`, `deleted`, `rev`): a person orders may embed, kept in
+//!   step by the consumer;
+//! - a **mark** (the same fields with `mark: true`, no `rev`, and an `at` that expires it after
+//!   a day): the newest version of a person no order referenced when its event arrived
+//!   ([`PersonReplica::record_mark`]).
 //!
 //! - **Reading** ([`PersonReplica::resolve`]): an order write finds its persons here (one query
-//!   for all of them, remembered for a moment by [`cache`]), and asks the contact service for
-//!   those the replica does not hold.
-//! - **The first reference** ([`PersonReplica::embed`]): a person fetched from the contact
-//!   service is stored in the replica inside the order's transaction, after claiming its
-//!   version mark. The consumer records a mark for every event about a person no order
-//!   references yet ([`PersonReplica::record_mark`]), so an order fetching that person at the
-//!   same moment conflicts with the event's transaction instead of keeping the older version
-//!   for good. Shown by the contract test `order::person_sync::
-//!   a_change_judged_irrelevant_just_before_the_first_order_commits_still_reaches_that_order`.
+//!   for all of them, remembered for a moment by [`cache`]). A person held only by a mark is
+//!   taken from the mark; the contact service is asked only for those the replica does not hold
+//!   at all.
+//! - **The first reference** ([`PersonReplica::first_references`]): before an order embeds a
+//!   person that has no entry, the person's document becomes one, in one `update` command for
+//!   all the write's persons (a mark is promoted, newer data wins, an absent person is inserted).
+//!   Both this write and the consumer's mark are single-document writes guarded by what the
+//!   document is, so they cannot pass each other: an event judged irrelevant a moment ago leaves
+//!   a mark the promotion takes, and an event handled after the promotion finds an entry and
+//!   changes the orders like any other change. Shown by the contract tests in
+//!   `order::person_sync` about first references.
 //! - **Changes** ([`PersonReplica::store_person`], [`PersonReplica::store_tombstone`]): the
 //!   consumer's transaction updates the entry and rewrites every order holding the person
 //!   ([`fan_out`]); [`PersonReplica::catch_up`] repairs, after the commit, orders inserted while
@@ -37,19 +46,23 @@ use super::{model::Role, outbox::FANOUTS_COLLECTION, service::ORDERS_COLLECTION,
 use crate::mongo::TxnError;
 
 pub const PERSONS_COLLECTION: &str = "persons";
-/// Versions of persons no order referenced when their event arrived (see [`PersonReplica::record_mark`]).
-pub const MARKS_COLLECTION: &str = "person_version_marks";
+/// The flag of a mark (see the module's documentation).
+pub const MARK_FIELD: &str = "mark";
+/// When a mark was last written; marks expire a day later.
+pub const MARK_AT_FIELD: &str = "at";
 
 /// A replica entry: the last known person, its version (0 when fetched through the API, which
 /// has no version), whether the person was deleted (a tombstone), and its revision: a local
 /// counter moved by every change of the person's data, whatever the event shape. Orders record
 /// the revision of each person they embed, so a stale copy is found by one index range scan.
-#[derive(Debug, Clone)]
+/// `mark`: only a version mark (no order may embed it before its first reference).
+#[derive(Debug, Clone, Default)]
 pub struct ReplicaEntry {
     pub person: Option<Person>,
     pub version: i64,
     pub deleted: bool,
     pub rev: i64,
+    pub mark: bool,
 }
 
 #[derive(Clone)]
@@ -58,7 +71,6 @@ pub struct PersonReplica {
     /// For commands the collections' methods cannot send (several upserts in one `update`).
     db: Database,
     persons: Collection<Document>,
-    marks: Collection<Document>,
     /// Orders, for the copies of persons they embed (fan-out, catch-up, references).
     orders: Collection<Document>,
     fanouts: Collection<Document>,
@@ -73,7 +85,6 @@ impl PersonReplica {
             client: db.client().clone(),
             db: db.clone(),
             persons: db.collection(PERSONS_COLLECTION),
-            marks: db.collection(MARKS_COLLECTION),
             orders: db.collection(ORDERS_COLLECTION),
             fanouts: db.collection(FANOUTS_COLLECTION),
             cache: None,
@@ -89,12 +100,12 @@ impl PersonReplica {
     /// Orders by referenced person, for the fan-out and its catch-up (one field each: a
     /// person's orders are few enough to filter by revision, and an index whose prefix alone is
     /// queried is not used by every server's planner). Marks expire a day after their last
-    /// write: the race they close lasts milliseconds.
+    /// write (the race they close lasts milliseconds); entries carry no `at` and never expire.
     pub async fn ensure_indexes(&self) -> mongodb::error::Result<()> {
         let by_role = Role::ALL.map(|r| IndexModel::builder().keys(doc! { format!("{}.id", r.order_field()): 1 }).build());
         self.orders.create_indexes(by_role).await?;
         let options = mongodb::options::IndexOptions::builder().expire_after(std::time::Duration::from_secs(86_400)).build();
-        self.marks.create_index(IndexModel::builder().keys(doc! { "at": 1 }).options(options).build()).await?;
+        self.persons.create_index(IndexModel::builder().keys(doc! { MARK_AT_FIELD: 1 }).options(options).build()).await?;
         Ok(())
     }
 
@@ -140,10 +151,10 @@ impl PersonReplica {
     }
 
     /// Inside an order's transaction: puts the persons of `resolved` into `order` and answers
-    /// the replica revision of each person it embeds. Persons fetched from the contact service
-    /// are stored in the replica unless it already holds them, and what the replica holds then
-    /// wins (an event may have brought something newer meanwhile). Roles the write did not
-    /// touch keep the revisions in `stored_revs`.
+    /// the replica revision of each person it embeds. Persons without an entry get one first
+    /// (`first_reference`), and what the replica holds then wins (an event may have brought
+    /// something newer meanwhile). Roles the write did not touch keep the revisions in
+    /// `stored_revs`.
     pub async fn embed(
         &self,
         session: &mut ClientSession,
@@ -151,7 +162,7 @@ impl PersonReplica {
         resolved: &Resolved,
         stored_revs: &[(Role, i64)],
     ) -> Result<Vec<(Role, i64)>, TxnError<Error>> {
-        let held = self.store_fetched(session, resolved).await?;
+        let held = self.store_fetched(Some(session), resolved).await?;
         let mut revs: HashMap<Role, i64> = stored_revs.iter().copied().collect();
         for (role, person, rev) in &resolved.by_role {
             let slot = role.slot(order);
@@ -169,34 +180,38 @@ impl PersonReplica {
     }
 
     /// Records, in the event's transaction, that an event about a person no order references was
-    /// seen (the newest version wins). Together with the claim of the mark in the order's write
-    /// (`first_reference`) this turns a write skew into a write conflict: without it, an order that fetched version
-    /// 1 from the contact service could commit right after version 2's event was judged
-    /// irrelevant, and keep version 1 for good.
+    /// seen: the person's document becomes (or stays) a mark holding the newest version seen.
+    /// `held` is the document as the transaction read it. An order's first reference takes what
+    /// the mark holds when it is newer than what it fetched (see `first_reference`).
+    ///
+    /// The write matches only a mark (or no document): when a first reference turned the document
+    /// into an entry after `held` was read, the upsert fails (a write conflict, or a duplicate
+    /// `_id`) and the event is handled again, now as a change of a referenced person.
     pub async fn record_mark(
         &self,
         session: &mut ClientSession,
+        held: Option<&Document>,
         id: &str,
-        version: i64,
-        person: Option<&Person>,
-        deleted: bool,
+        (version, person, deleted): (i64, Option<&Person>, bool),
     ) -> mongodb::error::Result<()> {
-        let held = self.marks.find_one(doc! { "_id": id }).session(&mut *session).await?.and_then(|m| m.get_i64("version").ok());
-        let mut set = doc! { "at": DateTime::now() };
-        if held.is_none_or(|h| h < version) {
-            set.insert("version", version);
-            set.insert("deleted", deleted);
-            if let Some(person) = person {
-                set.insert("person", bson::to_document(person).map_err(mongodb::error::Error::custom)?);
-            }
+        if held.is_some_and(|h| h.get_i64("version").is_ok_and(|v| v >= version)) {
+            return Ok(());
         }
-        self.marks.update_one(doc! { "_id": id }, doc! { "$set": set }).upsert(true).session(session).await?;
+        let mut set = doc! { MARK_AT_FIELD: DateTime::now(), "version": version, "deleted": deleted };
+        let update = match person {
+            Some(person) => {
+                set.insert("person", bson::to_document(person).map_err(mongodb::error::Error::custom)?);
+                doc! { "$set": set }
+            }
+            None => doc! { "$set": set, "$unset": { "person": "" } },
+        };
+        self.persons.update_one(doc! { "_id": id, MARK_FIELD: true }, update).upsert(true).session(session).await?;
         Ok(())
     }
 
     /// The entry of a deleted person: a late change cannot revive it.
     pub async fn store_tombstone(&self, session: &mut ClientSession, id: &str, version: i64) -> mongodb::error::Result<()> {
-        let tombstone = doc! { "$set": { "deleted": true, "version": version, "updatedAt": DateTime::now() } };
+        let tombstone = doc! { "$set": { "deleted": true, "version": version, "updatedAt": DateTime::now() }, "$unset": not_a_mark() };
         self.persons.update_one(doc! { "_id": id }, tombstone).upsert(true).session(session).await?;
         Ok(())
     }
@@ -215,16 +230,18 @@ impl PersonReplica {
     ) -> mongodb::error::Result<Option<i64>> {
         let person_doc = bson::to_document(person).map_err(mongodb::error::Error::custom)?;
         let entry = doc! { "person": &person_doc, "version": version, "deleted": false, "updatedAt": DateTime::now() };
+        // (A mark here is a person some order references without an entry: written before
+        // marks and entries shared this collection. It becomes an entry like any other.)
         // Orders carry what the replica carries: unchanged data means no order to touch and no
         // new revision. (This check is one comparison here instead of a document comparison per
         // order in the database, which made a 10,000-order fan-out 8x slower.)
         if previous.and_then(|e| e.get_document("person").ok()) == Some(&person_doc) {
-            self.persons.update_one(doc! { "_id": id }, doc! { "$set": entry }).session(&mut *session).await?;
+            self.persons.update_one(doc! { "_id": id }, doc! { "$set": entry, "$unset": not_a_mark() }).session(&mut *session).await?;
             return Ok(None);
         }
         let stored = self
             .persons
-            .find_one_and_update(doc! { "_id": id }, doc! { "$set": entry, "$inc": { "rev": 1_i64 } })
+            .find_one_and_update(doc! { "_id": id }, doc! { "$set": entry, "$inc": { "rev": 1_i64 }, "$unset": not_a_mark() })
             .upsert(true)
             .return_document(mongodb::options::ReturnDocument::After)
             .session(&mut *session)
@@ -275,12 +292,23 @@ impl PersonReplica {
     }
 }
 
-/// The typed view of a stored replica entry.
+/// The typed view of a stored replica entry (or mark).
 pub fn entry(doc: &Document) -> ReplicaEntry {
     ReplicaEntry {
         person: doc.get_document("person").ok().and_then(|p| bson::from_document(p.clone()).ok()),
         version: doc.get_i64("version").unwrap_or(0),
         deleted: doc.get_bool("deleted").unwrap_or(false),
         rev: doc.get_i64("rev").unwrap_or(0),
+        mark: is_mark(doc),
     }
+}
+
+/// Whether a `persons` document is only a version mark, not an entry.
+pub fn is_mark(doc: &Document) -> bool {
+    doc.get_bool(MARK_FIELD).unwrap_or(false)
+}
+
+/// The `$unset` that makes a mark an entry (an entry never expires).
+fn not_a_mark() -> Document {
+    doc! { MARK_FIELD: "", MARK_AT_FIELD: "" }
 }

@@ -1,5 +1,5 @@
 //! Resolving the person references of an order write: the replica first (one query for all of
-//! them), then the contact service for those it does not hold, in parallel.
+//! them, entries and marks), then the contact service for those it does not hold, in parallel.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,7 +20,8 @@ pub struct Resolved {
     /// (role, person, the replica revision it was read at; 0 for a fetched person until the
     /// write stores it)
     pub by_role: Vec<(Role, Person, i64)>,
-    /// (id, person, version as the contact service reported it)
+    /// Persons without an entry yet, to store before the order embeds them (their first
+    /// reference): (id, person, version as the contact service or the consumer's mark had it)
     pub fetched: Vec<(String, Person, i64)>,
 }
 
@@ -51,6 +52,8 @@ impl PersonReplica {
         }
         let ids: Vec<&str> = roles_by_id.keys().copied().collect();
         let held = self.get_many(&ids).await?;
+        // A mark holding the person is as good as a lookup: it is the newest version an event
+        // brought, and the first reference takes anything newer that arrives meanwhile.
         let missing: Vec<&str> = ids.iter().copied().filter(|id| !held.get(*id).is_some_and(|e| e.deleted || e.person.is_some())).collect();
         let fetched = join_all(missing.iter().map(|id| lookup.person(id, request_id))).await;
         let mut fetched: HashMap<&str, _> = missing.into_iter().zip(fetched).collect();
@@ -59,6 +62,10 @@ impl PersonReplica {
             let absent = || Error::UnknownPerson { field: roles[0].input_field(), id: id.to_string() };
             let (person, rev) = match (held.get(*id), fetched.remove(id)) {
                 (Some(e), _) if e.deleted => return Err(absent()),
+                (Some(ReplicaEntry { person: Some(p), version, mark: true, .. }), _) => {
+                    resolved.fetched.push((id.to_string(), p.clone(), *version));
+                    (p.clone(), 0)
+                }
                 (Some(ReplicaEntry { person: Some(p), rev, .. }), _) => (p.clone(), *rev),
                 (_, Some(Ok(Lookup::Found(p, version)))) => {
                     let person = Person::from(*p);

@@ -1,0 +1,81 @@
+//! The first order for a person: the person becomes a replica entry before the order embeds it,
+//! taken from the consumer's mark when an event about it came first, and a person event racing
+//! that first reference is never lost.
+
+use std::time::Duration;
+
+use labs_order::order::replica::PersonReplica;
+use mongodb::bson::{doc, Document};
+use serde_json::json;
+
+use super::{expect_problem, input_for, person_sync::quiet_contact_with};
+use crate::harness::{inject, versioned_person_event, ContactApp, EventReader, OrderApp};
+
+const SYNC_WAIT: Duration = Duration::from_secs(40);
+
+#[tokio::test]
+async fn a_first_order_for_a_person_known_from_an_event_takes_the_event_s_data_without_asking_the_contact_service() {
+    // No contact service answers: a lookup would be a 503.
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
+    let mut config = OrderApp::fresh_config("http://127.0.0.1:9");
+    config.person_topics = contact.config.topics.clone();
+    let app = OrderApp::start(config, contact).await;
+    let (kafka, t) = (app.config.common.kafka.bootstrap_servers.clone(), app.config.person_topics.clone());
+    let seen = json!({ "id": "seen", "firstName": "Seen", "lastName": "InEvent" });
+    inject(&kafka, &t.changed, "seen", &versioned_person_event("person.changed", "seen", 3, Some(seen)), &[]).await;
+    inject(&kafka, &t.deleted, "gone", &versioned_person_event("person.deleted", "gone", 2, None), &[]).await;
+    // Markers after them on the same partitions: once both are dead letters, the events were handled.
+    inject(&kafka, &t.changed, "seen", b"marker: not json", &[]).await;
+    inject(&kafka, &t.deleted, "gone", b"marker: not json", &[]).await;
+    EventReader::new(&kafka, &[&app.config.consumer.dead_letter_topic], 3).expect(2, SYNC_WAIT).await;
+
+    let order = app.client.create_using_post().body(input_for("seen")).send().await.unwrap().into_inner();
+    assert_eq!(order.sold_to.as_ref().unwrap().last_name.as_deref(), Some("InEvent"));
+    let (status, _) = expect_problem(app.client.create_using_post().body(input_for("gone")).send().await);
+    assert_eq!(status, 422, "a person the events deleted is unknown");
+
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
+    let entry = db.collection::<Document>("persons").find_one(doc! { "_id": "seen" }).await.unwrap().unwrap();
+    assert_eq!(entry.get_i64("version").unwrap(), 3, "{entry}");
+    assert!(entry.get("mark").is_none() && entry.get("at").is_none(), "an entry now, which never expires: {entry}");
+
+    // An entry like any other: the next change reaches the order.
+    let later = json!({ "id": "seen", "firstName": "Seen", "lastName": "Later" });
+    inject(&kafka, &t.changed, "seen", &versioned_person_event("person.changed", "seen", 4, Some(later)), &[]).await;
+    let id = order.order_id.unwrap();
+    let (order, etag) = app.eventually(&id, SYNC_WAIT, |o| o.sold_to.as_ref().unwrap().last_name.as_deref() == Some("Later")).await;
+    assert_eq!(order.ship_to.unwrap().last_name.as_deref(), Some("Later"));
+    assert_eq!(etag, "\"2\"");
+}
+
+#[tokio::test]
+async fn an_event_judged_irrelevant_while_the_first_order_stores_its_person_is_applied_to_that_order() {
+    // The interleaving forced step by step: the consumer's transaction reads the person's
+    // document (nothing yet), the first order stores the person and commits, then the consumer
+    // writes its mark. That write must fail rather than turn the new entry back into a mark, and
+    // the event handled again is a change of the order.
+    let app = quiet_contact_with(|c| c.consumer.enabled = true).await;
+    let ada = app.person("Ada").await;
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
+    let replica = PersonReplica::new(&db);
+    let mut session = db.client().start_session().await.unwrap();
+    session.start_transaction().await.unwrap();
+    assert!(replica.read(Some(&mut session), &ada).await.unwrap().is_none(), "no order references Ada yet");
+
+    let order = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner();
+
+    let newer: labs_order_client::order::types::Person =
+        serde_json::from_value(json!({ "id": ada, "firstName": "Ada", "lastName": "Newer" })).unwrap();
+    let mark = replica.record_mark(&mut session, None, &ada, (2, Some(&newer), false)).await;
+    assert!(mark.is_err(), "the mark passed the first reference: {mark:?}");
+    let _ = session.abort_transaction().await;
+    let entry = db.collection::<Document>("persons").find_one(doc! { "_id": &ada }).await.unwrap().unwrap();
+    assert!(entry.get("mark").is_none(), "still an entry: {entry}");
+
+    let (kafka, t) = (&app.config.common.kafka.bootstrap_servers, &app.config.person_topics);
+    let event = versioned_person_event("person.changed", &ada, 2, Some(json!({ "id": ada, "firstName": "Ada", "lastName": "Newer" })));
+    inject(kafka, &t.changed, &ada, &event, &[]).await;
+    let id = order.order_id.unwrap();
+    let (_, etag) = app.eventually(&id, SYNC_WAIT, |o| o.sold_to.as_ref().unwrap().last_name.as_deref() == Some("Newer")).await;
+    assert_eq!(etag, "\"2\"");
+}
