@@ -79,3 +79,56 @@ async fn an_event_judged_irrelevant_while_the_first_order_stores_its_person_is_a
     let (_, etag) = app.eventually(&id, SYNC_WAIT, |o| o.sold_to.as_ref().unwrap().last_name.as_deref() == Some("Newer")).await;
     assert_eq!(etag, "\"2\"");
 }
+
+#[tokio::test]
+async fn a_first_reference_takes_the_newest_of_what_it_found_and_what_a_mark_holds_when_it_writes() {
+    use labs_order::order::{
+        model::Role,
+        replica::{Resolved, Unreferenced},
+    };
+    let config = OrderApp::fresh_config("http://127.0.0.1:9");
+    let db = labs_order::mongo::connect(&config.common.mongodb, "test").await.unwrap();
+    let replica = PersonReplica::new(&db);
+    let persons = db.collection::<Document>("persons");
+    let person = |id: &str, last: &str| -> labs_order_client::order::types::Person {
+        serde_json::from_value(json!({ "id": id, "firstName": "P", "lastName": last })).unwrap()
+    };
+    // Marks as the consumer leaves them, some of them changed after the write read them.
+    let now = mongodb::bson::DateTime::now();
+    for (id, version, last, deleted) in [
+        ("moved", 2, "Two", false),
+        ("appeared", 5, "Five", false),
+        ("older", 1, "Old", false),
+        ("as-read", 7, "Seven", false),
+        ("gone", 3, "", true),
+    ] {
+        let mut mark = doc! { "_id": id, "mark": true, "at": now, "version": version as i64, "deleted": deleted };
+        if !deleted {
+            mark.insert("person", mongodb::bson::to_document(&person(id, last)).unwrap());
+        }
+        persons.insert_one(mark).await.unwrap();
+    }
+    let found =
+        |id: &str, version: i64, last: &str, from_mark: bool| Unreferenced { id: id.into(), person: person(id, last), version, from_mark };
+    let write = [
+        found("moved", 1, "One", true),       // read as a mark at version 1; it holds 2 now
+        found("appeared", 3, "Three", false), // fetched: no document when read, a newer mark now
+        found("older", 4, "Four", false),     // fetched, newer than the mark that appeared
+        found("as-read", 7, "Seven", true),   // the mark as read
+        found("absent", 1, "New", false),     // nothing anywhere
+    ];
+    let resolved = Resolved { by_role: write.iter().map(|p| (Role::SoldTo, p.person.clone(), 0)).collect(), fetched: write.to_vec() };
+
+    let stored = replica.first_references(resolved).await.unwrap();
+
+    let names: Vec<(Option<&str>, i64)> = stored.by_role.iter().map(|(_, p, rev)| (p.last_name.as_deref(), *rev)).collect();
+    assert_eq!(names, [(Some("Two"), 1), (Some("Five"), 1), (Some("Four"), 1), (Some("Seven"), 1), (Some("New"), 1)]);
+    for p in &write {
+        let stored = persons.find_one(doc! { "_id": &p.id }).await.unwrap().unwrap();
+        assert!(stored.get("mark").is_none() && stored.get("at").is_none(), "an entry: {stored}");
+    }
+
+    let deleted = Resolved { by_role: vec![(Role::BillTo, person("gone", "Back"), 0)], fetched: vec![found("gone", 1, "Back", false)] };
+    let refused = replica.first_references(deleted).await.unwrap_err();
+    assert!(matches!(refused, labs_order::order::Error::UnknownPerson { field: "billToID", .. }), "{refused:?}");
+}

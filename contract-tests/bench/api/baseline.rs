@@ -144,11 +144,11 @@ impl Baseline {
     }
 
     /// POST whose persons the service has never seen: the replica read (finds nothing), then one
-    /// `update` command making each person's document an entry (as the service's
-    /// `replica::first_reference`: per person a statement for a mark older than the write's
-    /// data, one promoting a mark, one upserting with `$setOnInsert`), a read of the documents
-    /// that existed (none here), then the order insert, batched like a known-person create. The
-    /// service's three GETs to the contact service in between are not part of the baseline.
+    /// `update` command inserting each person as an entry (as the service's
+    /// `replica::first_reference` for persons it found nothing for: an upsert with
+    /// `$setOnInsert`), a read of the documents that existed (none here), then the order
+    /// insert, batched like a known-person create. The service's three GETs to the contact
+    /// service in between are not part of the baseline.
     pub async fn post_fresh(self: Arc<Self>, ids: [String; 3]) -> bool {
         let written: mongodb::error::Result<bool> = async {
             self.replica_read(&ids).await?;
@@ -158,12 +158,7 @@ impl Baseline {
             for id in distinct(&ids) {
                 let mut person = self.person_template.clone();
                 person.insert("id", &id);
-                let data = doc! { "person": person, "version": 1_i64, "deleted": false };
-                statements.push(doc! { "q": { "_id": &id, "mark": true, "version": { "$lt": 1_i64 } }, "u": { "$set": data.clone() } });
-                let promote = doc! { "$set": { "rev": 1_i64, "updatedAt": now }, "$unset": { "mark": "", "at": "" } };
-                statements.push(doc! { "q": { "_id": &id, "mark": true }, "u": promote });
-                let mut inserted = data;
-                inserted.extend(doc! { "rev": 1_i64, "updatedAt": now });
+                let mut inserted = doc! { "person": person, "version": 1_i64, "deleted": false, "rev": 1_i64, "updatedAt": now };
                 statements.push(doc! { "q": { "_id": &id }, "u": { "$setOnInsert": inserted.clone() }, "upsert": true });
                 inserted.insert("_id", id);
                 stored.push(inserted);
@@ -179,8 +174,8 @@ impl Baseline {
         self.staged(matches!(written, Ok(true)))
     }
 
-    /// One `update` command of `statements` on `collection` (three per person, the last one
-    /// upserting); answers the `_id`s whose upserting statement found an existing document.
+    /// One `update` command of `statements` on `collection`; answers the `_id`s whose
+    /// upserting statement found an existing document.
     async fn upsert_all(&self, collection: &Collection<Document>, statements: Vec<Document>) -> mongodb::error::Result<Vec<String>> {
         let upserting: Vec<(usize, String)> = statements
             .iter()

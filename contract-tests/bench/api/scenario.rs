@@ -45,7 +45,7 @@ impl Scenario {
             Self::Get => "find_one by _id; GETs that arrive while one is in flight share one find with $in (labs_order::mongo::batch, as the service)",
             Self::Page => "find, same sort/skip/limit",
             Self::Post | Self::PostBigCustomer => "persons find $in; orders insert_one (staged event embedded), creates that arrive while one is in flight sharing one unordered insert (as the service); relay: find pending, persons find $in, Kafka, one update command",
-            Self::PostFreshPersons => "as POST, plus before the insert (no transaction) one update making the persons' documents replica entries (promote a mark, or upsert), and a read of those that existed; without the service's 3 HTTP lookups to the contact service",
+            Self::PostFreshPersons => "as POST, plus before the insert (no transaction) one update inserting the persons as replica entries (an upsert each), and a read of those that existed; without the service's 3 HTTP lookups to the contact service",
         }
     }
 }

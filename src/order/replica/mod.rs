@@ -40,7 +40,7 @@ use mongodb::{
     ClientSession, Collection, Database, IndexModel,
 };
 
-pub use self::resolve::Resolved;
+pub use self::resolve::{Resolved, Unreferenced};
 use self::{cache::ReplicaCache, fan_out::Copies};
 use super::{model::Role, outbox::FANOUTS_COLLECTION, service::ORDERS_COLLECTION, Error};
 use crate::mongo::TxnError;

@@ -21,8 +21,19 @@ pub struct Resolved {
     /// write stores it)
     pub by_role: Vec<(Role, Person, i64)>,
     /// Persons without an entry yet, to store before the order embeds them (their first
-    /// reference): (id, person, version as the contact service or the consumer's mark had it)
-    pub fetched: Vec<(String, Person, i64)>,
+    /// reference).
+    pub fetched: Vec<Unreferenced>,
+}
+
+/// A person no order referenced yet, as the write found it.
+#[derive(Debug, Clone)]
+pub struct Unreferenced {
+    pub id: String,
+    pub person: Person,
+    /// As the contact service or the consumer's mark had it.
+    pub version: i64,
+    /// Read from the consumer's mark (else fetched from the contact service).
+    pub from_mark: bool,
 }
 
 impl Resolved {
@@ -63,13 +74,13 @@ impl PersonReplica {
             let (person, rev) = match (held.get(*id), fetched.remove(id)) {
                 (Some(e), _) if e.deleted => return Err(absent()),
                 (Some(ReplicaEntry { person: Some(p), version, mark: true, .. }), _) => {
-                    resolved.fetched.push((id.to_string(), p.clone(), *version));
+                    resolved.fetched.push(Unreferenced { id: id.to_string(), person: p.clone(), version: *version, from_mark: true });
                     (p.clone(), 0)
                 }
                 (Some(ReplicaEntry { person: Some(p), rev, .. }), _) => (p.clone(), *rev),
                 (_, Some(Ok(Lookup::Found(p, version)))) => {
                     let person = Person::from(*p);
-                    resolved.fetched.push((id.to_string(), person.clone(), version));
+                    resolved.fetched.push(Unreferenced { id: id.to_string(), person: person.clone(), version, from_mark: false });
                     (person, 0)
                 }
                 (_, Some(Err(failure))) => return Err(unavailable(failure)),
