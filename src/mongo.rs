@@ -84,6 +84,13 @@ fn record(metrics: &Metrics, started: &Mutex<HashMap<i32, String>>, request_id: 
     metrics.db.get_or_create(&DbLabels { operation, collection }).observe(duration.as_secs_f64());
 }
 
+/// Times one command sent on a client without command monitoring (see `Host::request_db`)
+/// into the same series as the monitored ones.
+pub fn observe_command(metrics: &Metrics, operation: &str, collection: &str, duration: Duration) {
+    let labels = DbLabels { operation: operation.to_string(), collection: collection.to_string() };
+    metrics.db.get_or_create(&labels).observe(duration.as_secs_f64());
+}
+
 /// How long transient transaction failures are retried before giving up.
 const TRANSACTION_BUDGET: Duration = Duration::from_secs(10);
 

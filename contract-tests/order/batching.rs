@@ -102,7 +102,7 @@ async fn a_document_that_breaks_a_rule_fails_alone_and_the_rest_of_its_batch_is_
     let collection = db.collection::<RawDocumentBuf>("batched");
     collection.insert_one(raw(doc! { "_id": "taken" })).await.unwrap();
     // Batches of at most 7: the forty below go in six commands.
-    let inserts = batch::inserts(collection.clone(), BatchingConfig { in_flight: 1, max: 7 });
+    let inserts = batch::inserts(collection.clone(), BatchingConfig { in_flight: 1, max: 7 }, batch::Timer::default());
 
     // Alone (its own command), then among others: a duplicate `_id` fails by itself.
     let alone = inserts.submit(raw(doc! { "_id": "taken", "i": -1 })).await.unwrap();

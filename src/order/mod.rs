@@ -31,7 +31,7 @@ use crate::{
 pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result<Host> {
     config.validate()?;
     let mut host = Host::connect("order-service", &config.common, Metrics::new().with_order_series()).await?;
-    let (db, metrics) = (host.db.clone(), host.metrics.clone());
+    let (db, request_db, metrics) = (host.db.clone(), host.request_db.clone(), host.metrics.clone());
     // A person event's transaction (a fan-out) holds the relay's timed passes.
     let long_writes = crate::outbox::LongWrites::default();
     let order_outbox = outbox::OrderOutbox::new(&db, &config.order_topic, &config.event_source).with_long_writes(long_writes.clone());
@@ -47,7 +47,7 @@ pub async fn build(config: OrderConfig, listener: TcpListener) -> anyhow::Result
     let wake = Arc::new(Notify::new());
     let cache = Arc::new(replica::cache::ReplicaCache::new(std::time::Duration::from_millis(config.replica_cache_ms)));
     let replica = replica::PersonReplica::new(&db).with_cache(cache);
-    let service = service::OrderService::new(&db, &config, lookup.clone(), wake.clone(), replica.clone());
+    let service = service::OrderService::new((&db, &request_db, metrics.clone()), &config, lookup.clone(), wake.clone(), replica.clone());
     service.ensure_indexes().await?;
     retention::ensure(&db, &config.retention).await?;
 

@@ -70,14 +70,23 @@ pub type Versioned = (Order, i64);
 type Idempotency = Option<(IdempotencyKey, String)>;
 
 impl OrderService {
-    /// `replica` carries the request path's cache of replica reads.
-    pub fn new(db: &Database, config: &OrderConfig, lookup: Arc<ContactLookup>, relay_wake: Arc<Notify>, replica: PersonReplica) -> Self {
+    /// `replica` carries the request path's cache of replica reads. The batched creates and
+    /// reads go through `request_db` (see `Host::request_db`) and time themselves into
+    /// `metrics`.
+    pub fn new(
+        (db, request_db, metrics): (&Database, &Database, Arc<crate::ops::Metrics>),
+        config: &OrderConfig,
+        lookup: Arc<ContactLookup>,
+        relay_wake: Arc<Notify>,
+        replica: PersonReplica,
+    ) -> Self {
+        let timer = batch::Timer::recording(metrics);
         Self {
             client: db.client().clone(),
             orders: db.collection(ORDERS_COLLECTION),
             orders_raw: db.collection(ORDERS_COLLECTION),
-            creates: batch::inserts(db.collection(ORDERS_COLLECTION), config.batching),
-            reads: batch::reads_by_id(db.collection(ORDERS_COLLECTION), config.batching),
+            creates: batch::inserts(request_db.collection(ORDERS_COLLECTION), config.batching, timer.clone()),
+            reads: batch::reads_by_id(request_db.collection(ORDERS_COLLECTION), config.batching, timer),
             idempotency: db.collection(IDEMPOTENCY_COLLECTION),
             replica,
             lookup,

@@ -82,10 +82,13 @@ impl Baseline {
         }
         orders.insert_many(served.clone()).await.unwrap();
         let order_template = served.iter().find(|o| !o.get_bool("deleted").unwrap_or(false)).expect("a served order").clone();
-        let batching = config.batching;
+        // As the service: the batched commands on a client without command monitoring, timed
+        // by the batcher into the same metrics.
+        let (batching, timer) = (config.batching, batch::Timer::recording(metrics.clone()));
+        let request_db = labs_order::mongo::connect(&config.common.mongodb, "bench-baseline").await.unwrap();
         Arc::new(Self {
-            reads: batch::reads_by_id(db.collection(orders.name()), batching),
-            inserts: batch::inserts(db.collection(orders.name()), batching),
+            reads: batch::reads_by_id(request_db.collection(orders.name()), batching, timer.clone()),
+            inserts: batch::inserts(request_db.collection(orders.name()), batching, timer),
             db,
             metrics,
             orders,
