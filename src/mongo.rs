@@ -84,8 +84,8 @@ fn record(metrics: &Metrics, started: &Mutex<HashMap<i32, String>>, request_id: 
     metrics.db.get_or_create(&DbLabels { operation, collection }).observe(duration.as_secs_f64());
 }
 
-/// Times one command sent on a client without command monitoring (see `Host::request_db`)
-/// into the same series as the monitored ones.
+/// Times one command sent on a client without command monitoring (the order service's
+/// `request_db`, see `order::build`) into the same series as the monitored ones.
 pub fn observe_command(metrics: &Metrics, operation: &str, collection: &str, duration: Duration) {
     let labels = DbLabels { operation: operation.to_string(), collection: collection.to_string() };
     metrics.db.get_or_create(&labels).observe(duration.as_secs_f64());

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use labs_order::order::replica::PersonReplica;
+use labs_order::order::replica::{PersonReplica, Seen};
 use mongodb::bson::{doc, Document};
 use serde_json::json;
 
 use super::{expect_problem, input_for, person_sync::quiet_contact_with};
-use crate::harness::{inject, versioned_person_event, ContactApp, EventReader, OrderApp};
+use crate::harness::{inject, reference_person_event, versioned_person_event, ContactApp, EventReader, OrderApp};
 
 const SYNC_WAIT: Duration = Duration::from_secs(40);
 
@@ -35,7 +35,10 @@ async fn a_first_order_for_a_person_known_from_an_event_takes_the_event_s_data_w
     assert_eq!(status, 422, "a person the events deleted is unknown");
 
     let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
-    let entry = db.collection::<Document>("persons").find_one(doc! { "_id": "seen" }).await.unwrap().unwrap();
+    let persons = db.collection::<Document>("persons");
+    let gone = persons.find_one(doc! { "_id": "gone" }).await.unwrap().unwrap();
+    assert!(gone.get_bool("deleted").unwrap() && gone.get("at").is_none(), "a deletion is kept for good: {gone}");
+    let entry = persons.find_one(doc! { "_id": "seen" }).await.unwrap().unwrap();
     assert_eq!(entry.get_i64("version").unwrap(), 3, "{entry}");
     assert!(entry.get("mark").is_none() && entry.get("at").is_none(), "an entry now, which never expires: {entry}");
 
@@ -66,7 +69,7 @@ async fn an_event_judged_irrelevant_while_the_first_order_stores_its_person_is_a
 
     let newer: labs_order_client::order::types::Person =
         serde_json::from_value(json!({ "id": ada, "firstName": "Ada", "lastName": "Newer" })).unwrap();
-    let mark = replica.record_mark(&mut session, None, &ada, (2, Some(&newer), false)).await;
+    let mark = replica.record_mark(&mut session, None, &ada, Seen::Person { version: 2, person: &newer }).await;
     assert!(mark.is_err(), "the mark passed the first reference: {mark:?}");
     let _ = session.abort_transaction().await;
     let entry = db.collection::<Document>("persons").find_one(doc! { "_id": &ada }).await.unwrap().unwrap();
@@ -131,4 +134,34 @@ async fn a_first_reference_takes_the_newest_of_what_it_found_and_what_a_mark_hol
     let deleted = Resolved { by_role: vec![(Role::BillTo, person("gone", "Back"), 0)], fetched: vec![found("gone", 1, "Back", false)] };
     let refused = replica.first_references(deleted).await.unwrap_err();
     assert!(matches!(refused, labs_order::order::Error::UnknownPerson { field: "billToID", .. }), "{refused:?}");
+}
+
+#[tokio::test]
+async fn after_an_id_only_event_about_a_person_no_order_references_the_first_order_asks_the_contact_service() {
+    // An id-only event says only that the person changed (or is gone): a mark's data from an
+    // earlier versioned event may be older than the person now, so it is not used.
+    let app = quiet_contact_with(|c| c.consumer.enabled = true).await;
+    let (ada, bob) = (app.person("Ada").await, app.person("Bob").await);
+    let (kafka, t) = (app.config.common.kafka.bootstrap_servers.clone(), app.config.person_topics.clone());
+    for id in [&ada, &bob] {
+        let event = versioned_person_event("person.changed", id, 1, Some(json!({ "id": id, "firstName": "FromEvent" })));
+        inject(&kafka, &t.changed, id, &event, &[]).await;
+    }
+    // Changed in the contact service without a versioned event; Bob deleted there.
+    let patch = labs_order_client::contact::types::Person { first_name: Some("Current".into()), ..Default::default() };
+    app.contact.client.delta_update_using_patch().id(&ada).body(patch).send().await.unwrap();
+    app.contact.client.delete_using_delete().id(&bob).send().await.unwrap();
+    inject(&kafka, &t.changed, &ada, &reference_person_event("id-only-1", "person.changed", &ada), &[]).await;
+    inject(&kafka, &t.deleted, &bob, &reference_person_event("id-only-2", "person.deleted", &bob), &[]).await;
+    inject(&kafka, &t.changed, &ada, b"marker: not json", &[]).await;
+    inject(&kafka, &t.deleted, &bob, b"marker: not json", &[]).await;
+    EventReader::new(&kafka, &[&app.config.consumer.dead_letter_topic], 3).expect(2, SYNC_WAIT).await;
+
+    let order = app.client.create_using_post().body(input_for(&ada)).send().await.unwrap().into_inner();
+    assert_eq!(order.sold_to.unwrap().first_name.as_deref(), Some("Current"), "the mark's older data was not used");
+    let (status, _) = expect_problem(app.client.create_using_post().body(input_for(&bob)).send().await);
+    assert_eq!(status, 422);
+    let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
+    let bob_mark = db.collection::<Document>("persons").find_one(doc! { "_id": &bob }).await.unwrap().unwrap();
+    assert!(bob_mark.get_bool("deleted").unwrap() && bob_mark.get("person").is_none(), "the id-only delete was kept: {bob_mark}");
 }

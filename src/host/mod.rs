@@ -33,11 +33,6 @@ type Worker = Pin<Box<dyn Future<Output = ()> + Send>>;
 pub struct Host {
     pub metrics: Arc<Metrics>,
     pub db: Database,
-    /// The same database on a second client without command monitoring, for the request
-    /// path's batched commands, which time themselves (`mongo::batch`): with an event handler
-    /// set, the driver turns every command and reply into a `Document` for it, which was a
-    /// tenth of a GET's CPU.
-    pub request_db: Database,
     pub producer: FutureProducer,
     settings: CommonSettings,
     endpoints: Vec<Endpoint>,
@@ -75,10 +70,9 @@ impl Host {
     pub async fn connect(name: &str, settings: &CommonSettings, metrics: Arc<Metrics>) -> anyhow::Result<Self> {
         crate::tls::install_default_provider();
         let db = crate::mongo::connect_observed(&settings.mongodb, name, Some(metrics.clone())).await?;
-        let request_db = crate::mongo::connect(&settings.mongodb, name).await?;
         let producer = settings.kafka.producer()?;
         let (shutdown, _) = watch::channel(false);
-        Ok(Self { metrics, db, request_db, producer, settings: settings.clone(), endpoints: Vec::new(), workers: Vec::new(), shutdown })
+        Ok(Self { metrics, db, producer, settings: settings.clone(), endpoints: Vec::new(), workers: Vec::new(), shutdown })
     }
 
     /// Serves `api` on `listener` behind the bearer-token guard, with the operational routes,

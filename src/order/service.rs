@@ -71,8 +71,8 @@ type Idempotency = Option<(IdempotencyKey, String)>;
 
 impl OrderService {
     /// `replica` carries the request path's cache of replica reads. The batched creates and
-    /// reads go through `request_db` (see `Host::request_db`) and time themselves into
-    /// `metrics`.
+    /// reads go through `request_db` (a client without command monitoring, see `order::build`)
+    /// and time themselves into `metrics`.
     pub fn new(
         (db, request_db, metrics): (&Database, &Database, Arc<crate::ops::Metrics>),
         config: &OrderConfig,

@@ -19,7 +19,7 @@ use mongodb::{
 use self::event::{Kind, PersonEvent};
 use super::{
     contact_lookup::{ContactLookup, Lookup},
-    replica::{self, PersonReplica},
+    replica::{self, PersonReplica, Seen},
 };
 use crate::{mongo::TxnError, outbox::LongWrites};
 
@@ -120,6 +120,8 @@ impl PersonSync {
                 }
                 let entry = self.replica.read(None, &event.person_id).await?.filter(|d| !replica::is_mark(d));
                 if entry.is_none() && !self.replica.referenced(None, &event.person_id).await? {
+                    // A mark's data may be older than the person now: the next order asks.
+                    self.replica.forget_mark_data(&event.person_id).await?;
                     return Ok(Outcome::Irrelevant);
                 }
                 if entry.as_ref().is_some_and(|e| e.get_bool("deleted").unwrap_or(false)) {
@@ -199,14 +201,16 @@ impl PersonSync {
             // Only the version mark is written (see `PersonReplica::record_mark`): an order
             // referencing this person for the first time takes it from there.
             let seen = match target {
-                Target::Person { person, version: Some(v) } => (*v, Some(person.as_ref()), false),
-                Target::Deleted { version: Some(v) } => (*v, None, true),
-                _ => return Ok((Outcome::Irrelevant, None)),
+                Target::Person { person, version: Some(v) } => Seen::Person { version: *v, person },
+                Target::Deleted { version } => Seen::Deleted { version: *version },
+                Target::Person { version: None, .. } => return Ok((Outcome::Irrelevant, None)),
             };
             self.replica.record_mark(session, mark.as_ref(), &event.person_id, seen).await?;
             return Ok((Outcome::Irrelevant, None));
         }
-        let held = entry.as_ref().map(replica::entry);
+        // (A mark here is a person some order references without an entry, written before marks
+        // and entries shared one collection: what it saw counts as held.)
+        let held = entry.as_ref().or(mark.as_ref()).map(replica::entry);
         let (held_version, deleted) = held.map_or((0, false), |h| (h.version, h.deleted));
         let (outcome, rev) = match target {
             Target::Person { version: Some(v), .. } | Target::Deleted { version: Some(v) } if *v <= held_version => (Outcome::Stale, None),

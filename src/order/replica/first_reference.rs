@@ -65,6 +65,7 @@ impl PersonReplica {
         if resolved.fetched.is_empty() {
             return Ok(HashMap::new());
         }
+        let in_transaction = session.is_some();
         let now = DateTime::now();
         let first = resolved.fetched.iter().map(|p| expected(p, now)).collect::<Result<Vec<_>, _>>()?;
         let reply = self.update(session.as_deref_mut(), first.concat()).await?;
@@ -91,11 +92,11 @@ impl PersonReplica {
         // matches once.
         let marks: Vec<&Unreferenced> = resolved.fetched.iter().filter(|p| p.from_mark).collect();
         let promoted_as_read = unexpected.is_empty() && matched == Some((resolved.fetched.len() + marks.len()) as i64);
-        if promoted_as_read {
+        let again: Vec<&Unreferenced> = unexpected.into_iter().chain(marks.iter().copied()).collect();
+        if promoted_as_read || again.is_empty() {
             held.extend(marks.iter().map(|p| (p.id.clone(), written(p))));
         } else {
             // A mark appeared or moved meanwhile: the full promotion, then what the replica holds.
-            let again: Vec<&Unreferenced> = unexpected.into_iter().chain(marks).collect();
             let full = again.iter().map(|p| promotion(p, now)).collect::<Result<Vec<_>, _>>()?;
             self.update(session.as_deref_mut(), full.concat()).await?;
             let ids: Vec<&str> = again.iter().map(|p| p.id.as_str()).collect();
@@ -109,7 +110,8 @@ impl PersonReplica {
         if let Some(p) = resolved.fetched.iter().find(|p| held.get(&p.id).is_none_or(|e| e.deleted || e.mark || e.person.is_none())) {
             return Err(TxnError::Abort(resolved.unknown(&p.id)));
         }
-        if let Some(cache) = &self.cache {
+        // Only what is committed: inside a transaction these writes may still roll back.
+        if let (Some(cache), false) = (&self.cache, in_transaction) {
             cache.remember(&held);
         }
         Ok(held)
@@ -152,14 +154,17 @@ fn expected(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<E
     Ok(vec![doc! { "q": { "_id": &p.id, MARK_FIELD: true, "version": p.version }, "u": promote }, insert])
 }
 
-/// The statements for whatever the document is now: a mark older than the write's data takes
-/// it; a mark becomes an entry with what is newest in it; nothing is inserted.
+/// The statements for whatever the document is now: a mark older than the write's data (or
+/// without data) takes it; a mark becomes an entry with what is newest in it; nothing is
+/// inserted.
 fn promotion(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<Error>> {
     let fields = entry_fields(p, now)?;
     let data = doc! { "person": fields.get("person").cloned().unwrap_or(Bson::Null), "version": p.version, "deleted": false };
     let promote = doc! { "$set": { "rev": 1_i64, "updatedAt": now }, "$unset": super::not_a_mark() };
+    // A mark whose data an id-only change made unknown takes the write's too.
+    let older = doc! { "$or": [{ "version": { "$lt": p.version } }, { "person": { "$exists": false }, "deleted": false }] };
     Ok(vec![
-        doc! { "q": { "_id": &p.id, MARK_FIELD: true, "version": { "$lt": p.version } }, "u": { "$set": data } },
+        doc! { "q": { "_id": &p.id, MARK_FIELD: true, "$and": [older] }, "u": { "$set": data } },
         doc! { "q": { "_id": &p.id, MARK_FIELD: true }, "u": promote },
         doc! { "q": { "_id": &p.id }, "u": { "$setOnInsert": fields }, "upsert": true },
     ])

@@ -184,6 +184,9 @@ impl PersonReplica {
     /// `held` is the document as the transaction read it. An order's first reference takes what
     /// the mark holds when it is newer than what it fetched (see `first_reference`).
     ///
+    /// A deletion is kept for good (no `at`, so it never expires: a late change, or a replay,
+    /// must not bring the person back), also when its version is unknown (an id-only delete).
+    ///
     /// The write matches only a mark (or no document): when a first reference turned the document
     /// into an entry after `held` was read, the upsert fails (a write conflict, or a duplicate
     /// `_id`) and the event is handled again, now as a change of a referenced person.
@@ -192,20 +195,33 @@ impl PersonReplica {
         session: &mut ClientSession,
         held: Option<&Document>,
         id: &str,
-        (version, person, deleted): (i64, Option<&Person>, bool),
+        seen: Seen<'_>,
     ) -> mongodb::error::Result<()> {
-        if held.is_some_and(|h| h.get_i64("version").is_ok_and(|v| v >= version)) {
-            return Ok(());
-        }
-        let mut set = doc! { MARK_AT_FIELD: DateTime::now(), "version": version, "deleted": deleted };
-        let update = match person {
-            Some(person) => {
-                set.insert("person", bson::to_document(person).map_err(mongodb::error::Error::custom)?);
-                doc! { "$set": set }
+        let held_version = held.and_then(|h| h.get_i64("version").ok());
+        let held_deleted = held.is_some_and(|h| h.get_bool("deleted").unwrap_or(false));
+        let update = match seen {
+            Seen::Person { .. } | Seen::Deleted { .. } if held_deleted => return Ok(()),
+            Seen::Person { version, .. } | Seen::Deleted { version: Some(version) } if held_version.is_some_and(|h| h >= version) => {
+                return Ok(())
             }
-            None => doc! { "$set": set, "$unset": { "person": "" } },
+            Seen::Person { version, person } => {
+                let person = bson::to_document(person).map_err(mongodb::error::Error::custom)?;
+                doc! { "$set": { MARK_AT_FIELD: DateTime::now(), "version": version, "deleted": false, "person": person } }
+            }
+            Seen::Deleted { version } => {
+                let version = version.or(held_version).unwrap_or(0);
+                doc! { "$set": { "version": version, "deleted": true }, "$unset": { "person": "", MARK_AT_FIELD: "" } }
+            }
         };
         self.persons.update_one(doc! { "_id": id, MARK_FIELD: true }, update).upsert(true).session(session).await?;
+        Ok(())
+    }
+
+    /// An id-only change about a person no order references: what its mark holds may be older
+    /// than the person now, so the mark's data goes and the next first reference asks the
+    /// contact service (its version stays, to compare later versioned events with).
+    pub async fn forget_mark_data(&self, id: &str) -> mongodb::error::Result<()> {
+        self.persons.update_one(doc! { "_id": id, MARK_FIELD: true, "deleted": false }, doc! { "$unset": { "person": "" } }).await?;
         Ok(())
     }
 
@@ -290,6 +306,19 @@ impl PersonReplica {
         }
         Ok(())
     }
+}
+
+/// What an event said about a person no order references, for [`PersonReplica::record_mark`].
+#[derive(Debug, Clone, Copy)]
+pub enum Seen<'a> {
+    Person {
+        version: i64,
+        person: &'a Person,
+    },
+    /// Deleted; the version is unknown for an id-only delete.
+    Deleted {
+        version: Option<i64>,
+    },
 }
 
 /// The typed view of a stored replica entry (or mark).
