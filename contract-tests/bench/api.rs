@@ -72,7 +72,7 @@ async fn api() {
     let baseline = Baseline::prepare(&config, &probe_db, payload).await;
     let baseline_relay = relay::spawn(baseline.clone(), Publisher::new(&config).await, &config.common.outbox);
     let idle_rss = super::proc::status_kib(probe.pid, "VmRSS") as f64 / 1024.0;
-    let idle_commands_per_s = probe.idle_commands_per_s(Duration::from_secs(3)).await;
+    let idle = probe.idle(Duration::from_secs(3)).await;
 
     let mut runs = Vec::new();
     let mut fresh_used = 0;
@@ -132,6 +132,7 @@ async fn api() {
                 baseline_counts,
                 baseline_drained,
                 baseline_cpu_us_per_request,
+                idle_cpu_per_s: idle.cpu_per_s,
             });
         }
     }
@@ -141,12 +142,14 @@ async fn api() {
         &runs,
         json!({
             "idle_rss_mib": idle_rss, "peak_rss_mib_process_lifetime": super::proc::status_kib(probe.pid, "VmHWM") as f64 / 1024.0,
-            "idle_db_commands_per_s": idle_commands_per_s, "baseline_relay_failed_passes": baseline.relay.errors(),
+            "idle_db_commands_per_s": idle.commands_per_s, "idle_cpu_ms_per_s": idle.cpu_per_s * 1e3,
+            "baseline_relay_failed_passes": baseline.relay.errors(),
             "baseline_publishes_to_kafka": relay::PUBLISH_TO_KAFKA,
             "notes": [
                 "db commands per request: the delta of db_client_operation_duration_seconds_count (all series) in the service's /metrics over the run, write runs ending when the relay published every event; includes the background loops meanwhile and the closing scrape's own reads (see idle_db_commands_per_s)",
                 "transaction retries: the delta of mongo_transaction_retries_total (service) and of this process's counter (baseline)",
                 "CPU per request: utime + stime of the service process from the start of the load until its relay published the run's events",
+                "idle CPU per request: the service's CPU while idle (idle_cpu_ms_per_s, measured before the runs) over the same window, per request: the share of the CPU per request that is background work, not the requests' (the checks use the gross figure)",
                 "baseline CPU per request: utime + stime of this benchmark process over the baseline's run (the raw driver, the baseline relay's Kafka producer and the load loop; nothing else runs in it meanwhile): the floor the service's own CPU per request sits on",
                 "POST fresh persons: the baseline does not make the service's three HTTP lookups to the contact service",
             ],

@@ -19,11 +19,18 @@ pub struct Run {
     pub baseline_drained: bool,
     /// This process's CPU over the baseline's run, per request: the raw driver's own cost.
     pub baseline_cpu_us_per_request: f64,
+    /// The service's CPU seconds per second while idle (see `ServiceProbe::idle`).
+    pub idle_cpu_per_s: f64,
 }
 
 impl Run {
     fn requests(&self) -> usize {
         self.service.load.requests
+    }
+
+    /// The part of the CPU per request that the service spends idle over the same window.
+    fn idle_cpu_us_per_request(&self) -> f64 {
+        self.idle_cpu_per_s * self.service.window.as_secs_f64() * 1e6 / self.requests() as f64
     }
 
     fn ratio(&self) -> f64 {
@@ -44,6 +51,7 @@ impl Run {
             format!("{:.2}", m.load.quantile_ms(0.999)),
             format!("{:.2}", b.quantile_ms(0.99)),
             format!("{:.0}", m.cpu_us_per_request),
+            format!("{:.0}", self.idle_cpu_us_per_request()),
             format!("{:.0}", self.baseline_cpu_us_per_request),
             format!("{:.1}", m.peak_rss_mib),
             format!("{:.2}{drained}", m.counts.per_request(self.requests())),
@@ -58,6 +66,7 @@ impl Run {
         let mut service = json!({
             "requests_per_s": m.load.per_second(), "p50_ms": m.load.quantile_ms(0.5), "p99_ms": m.load.quantile_ms(0.99),
             "p999_ms": m.load.quantile_ms(0.999), "failures": m.load.failures, "cpu_us_per_request": m.cpu_us_per_request,
+            "idle_cpu_us_per_request": self.idle_cpu_us_per_request(),
             "peak_rss_mib": m.peak_rss_mib, "db_commands_per_request": m.counts.per_request(n),
             "transaction_retries": m.counts.retries, "relay_drained": m.drained,
         });
@@ -141,6 +150,7 @@ pub fn report(runs: &[Run], extra: Value) {
             "p99.9 ms",
             "base p99",
             "cpu µs/req",
+            "of it idle",
             "base cpu µs",
             "rss MiB",
             "cmd/req",

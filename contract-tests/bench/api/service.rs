@@ -32,6 +32,16 @@ pub struct Measured {
     pub counts: Counts,
     /// False when staged events were still pending at the "after" scrape.
     pub drained: bool,
+    /// How long the CPU was measured (the load, then the relay's drain).
+    pub window: Duration,
+}
+
+/// What the service does while nobody asks it anything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Idle {
+    pub commands_per_s: f64,
+    /// CPU seconds per second.
+    pub cpu_per_s: f64,
 }
 
 pub struct ServiceProbe {
@@ -61,11 +71,11 @@ impl ServiceProbe {
     /// relay's commands count too.
     pub async fn run(&self, writes: bool, load: impl Future<Output = LoadResult>) -> Measured {
         let before = self.scrape().await;
-        let (cpu_before, sampler) = (cpu_seconds(self.pid), RssSampler::start(self.pid));
+        let (cpu_before, sampler, started) = (cpu_seconds(self.pid), RssSampler::start(self.pid), Instant::now());
         let load = load.await;
         let deadline = Instant::now() + super::DRAIN_TIMEOUT;
         let mut drained = !writes || self.wait_no_pending(deadline).await;
-        let cpu = cpu_seconds(self.pid) - cpu_before;
+        let (cpu, window) = (cpu_seconds(self.pid) - cpu_before, started.elapsed());
         let peak_rss_mib = sampler.stop().await;
         let after = loop {
             if writes {
@@ -82,15 +92,17 @@ impl ServiceProbe {
             drained = self.wait_no_pending(deadline).await;
         };
         let counts = after.since(&before);
-        Measured { cpu_us_per_request: cpu * 1e6 / load.requests as f64, peak_rss_mib, counts, drained, load }
+        Measured { cpu_us_per_request: cpu * 1e6 / load.requests as f64, peak_rss_mib, counts, drained, window, load }
     }
 
-    /// Database commands per second while nothing is asked of the service (background loops and
-    /// the relay's poll), over `window`; includes one scrape's own reads.
-    pub async fn idle_commands_per_s(&self, window: Duration) -> f64 {
-        let before = self.scrape().await;
+    /// Database commands and CPU seconds per second while nothing is asked of the service
+    /// (background loops, the relay's poll, the Kafka clients' threads), over `window`; includes
+    /// one scrape's own reads and their CPU.
+    pub async fn idle(&self, window: Duration) -> Idle {
+        let (before, cpu_before) = (self.scrape().await, cpu_seconds(self.pid));
         tokio::time::sleep(window).await;
-        self.scrape().await.since(&before).commands / window.as_secs_f64()
+        let cpu = cpu_seconds(self.pid) - cpu_before;
+        Idle { commands_per_s: self.scrape().await.since(&before).commands / window.as_secs_f64(), cpu_per_s: cpu / window.as_secs_f64() }
     }
 
     /// Waits until no staged event is pending; false after `timeout`.
