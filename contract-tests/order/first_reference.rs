@@ -104,9 +104,10 @@ async fn a_first_reference_takes_the_newest_of_what_it_found_and_what_a_mark_hol
         ("older", 1, "Old", false),
         ("as-read", 7, "Seven", false),
         ("gone", 3, "", true),
+        ("dropped", 8, "", false), // an id-only change dropped its data
     ] {
         let mut mark = doc! { "_id": id, "mark": true, "at": now, "version": version as i64, "deleted": deleted };
-        if !deleted {
+        if !last.is_empty() {
             mark.insert("person", mongodb::bson::to_document(&person(id, last)).unwrap());
         }
         persons.insert_one(mark).await.unwrap();
@@ -119,16 +120,18 @@ async fn a_first_reference_takes_the_newest_of_what_it_found_and_what_a_mark_hol
         found("older", 4, "Four", false),     // fetched, newer than the mark that appeared
         found("as-read", 7, "Seven", true),   // the mark as read
         found("absent", 1, "New", false),     // nothing anywhere
+        found("dropped", 8, "Eight", true),   // read as a mark before its data was dropped
     ];
     let resolved = Resolved { by_role: write.iter().map(|p| (Role::SoldTo, p.person.clone(), 0)).collect(), fetched: write.to_vec() };
 
     let stored = replica.first_references(resolved).await.unwrap();
 
     let names: Vec<(Option<&str>, i64)> = stored.by_role.iter().map(|(_, p, rev)| (p.last_name.as_deref(), *rev)).collect();
-    assert_eq!(names, [(Some("Two"), 1), (Some("Five"), 1), (Some("Four"), 1), (Some("Seven"), 1), (Some("New"), 1)]);
+    assert_eq!(names, [(Some("Two"), 1), (Some("Five"), 1), (Some("Four"), 1), (Some("Seven"), 1), (Some("New"), 1), (Some("Eight"), 1)]);
     for p in &write {
         let stored = persons.find_one(doc! { "_id": &p.id }).await.unwrap().unwrap();
         assert!(stored.get("mark").is_none() && stored.get("at").is_none(), "an entry: {stored}");
+        assert!(stored.get_document("person").is_ok(), "an entry always holds a person: {stored}");
     }
 
     let deleted = Resolved { by_role: vec![(Role::BillTo, person("gone", "Back"), 0)], fetched: vec![found("gone", 1, "Back", false)] };

@@ -151,7 +151,8 @@ fn expected(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<E
         return Ok(vec![insert]);
     }
     let promote = doc! { "$set": { "rev": 1_i64, "updatedAt": now }, "$unset": super::not_a_mark() };
-    Ok(vec![doc! { "q": { "_id": &p.id, MARK_FIELD: true, "version": p.version }, "u": promote }, insert])
+    let read = doc! { "_id": &p.id, MARK_FIELD: true, "version": p.version, "person": { "$exists": true } };
+    Ok(vec![doc! { "q": read, "u": promote }, insert])
 }
 
 /// The statements for whatever the document is now: a mark older than the write's data (or
@@ -165,7 +166,8 @@ fn promotion(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<
     let older = doc! { "$or": [{ "version": { "$lt": p.version } }, { "person": { "$exists": false }, "deleted": false }] };
     Ok(vec![
         doc! { "q": { "_id": &p.id, MARK_FIELD: true, "$and": [older] }, "u": { "$set": data } },
-        doc! { "q": { "_id": &p.id, MARK_FIELD: true }, "u": promote },
+        // Never an entry without data: a mark without it (and not a deletion) stays a mark.
+        doc! { "q": { "_id": &p.id, MARK_FIELD: true, "$or": [{ "person": { "$exists": true } }, { "deleted": true }] }, "u": promote },
         doc! { "q": { "_id": &p.id }, "u": { "$setOnInsert": fields }, "upsert": true },
     ])
 }
