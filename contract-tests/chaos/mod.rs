@@ -161,7 +161,12 @@ async fn random_faults_for_a_while_end_consistent() {
 #[tokio::test]
 async fn a_contact_service_at_5_s_latency_keeps_creates_within_budget_and_the_breaker_closes_again() {
     use crate::{harness::ContactApp, order::input_for};
-    let mut app = crate::harness::OrderApp::spawn().await;
+    // The contact service publishes nothing: a person.created event would leave a mark, and a
+    // mark serves the person's first order without a call.
+    let contact = ContactApp::spawn_with(|c| c.common.outbox.enabled = false).await;
+    let mut config = crate::harness::OrderApp::fresh_config(&contact.url);
+    config.person_topics = contact.config.topics.clone();
+    let mut app = crate::harness::OrderApp::start(config, contact).await;
     let known = app.person("Known").await;
     // A person read once is in the replica: each attempt needs one the order service never saw.
     let mut unknown = Vec::new();
