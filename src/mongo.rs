@@ -81,7 +81,7 @@ fn command_timer(metrics: Arc<Metrics>) -> EventHandler<CommandEvent> {
 
 fn record(metrics: &Metrics, started: &Mutex<HashMap<i32, String>>, request_id: i32, operation: String, duration: Duration) {
     let collection = started.lock().expect("timer lock").remove(&request_id).unwrap_or_default();
-    metrics.db.get_or_create(&DbLabels { operation, collection }).observe(duration.as_secs_f64());
+    observe_command(metrics, &operation, &collection, duration);
 }
 
 /// Times one command sent on a client without command monitoring (the order service's
