@@ -114,7 +114,9 @@ pub fn install(needs: &[Need], rerun: &str) -> Result<()> {
         } else {
             cmd.env("DEBIAN_FRONTEND", "noninteractive");
         }
-        cmd.args(args);
+        // Another apt-get (an unattended upgrade, a second installer) may hold dpkg's lock:
+        // wait for it rather than fail.
+        cmd.args(["-o", "DPkg::Lock::Timeout=600"]).args(args);
         cmd
     };
     let install_args: Vec<&str> = ["install", "-y", "--no-install-recommends"].into_iter().chain(packages.iter().copied()).collect();
