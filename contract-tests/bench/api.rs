@@ -105,6 +105,7 @@ async fn api() {
             // This process does nothing but the baseline meanwhile: its CPU is the raw driver's
             // (and the baseline relay's) cost of the same commands.
             let bench_cpu_before = super::proc::cpu_seconds(std::process::id());
+            let baseline_db_cpu = service::DbCpu::start(probe.db_pid);
             let (b, ids, persons) = (baseline.clone(), ids.clone(), persons.clone());
             let baseline_load = load::run(concurrency, n, move |i| {
                 let (b, ids, persons) = (b.clone(), ids.clone(), persons.clone());
@@ -124,6 +125,7 @@ async fn api() {
             let baseline_cpu_us_per_request =
                 (super::proc::cpu_seconds(std::process::id()) - bench_cpu_before) * 1e6 / baseline_load.requests as f64;
             let baseline_counts = baseline.scrape().since(&baseline_before);
+            let baseline_db_cpu_us_per_request = baseline_db_cpu.per_request_us(baseline_load.requests);
             runs.push(Run {
                 scenario,
                 concurrency,
@@ -132,6 +134,7 @@ async fn api() {
                 baseline_counts,
                 baseline_drained,
                 baseline_cpu_us_per_request,
+                baseline_db_cpu_us_per_request,
                 idle_cpu_per_s: idle.cpu_per_s,
             });
         }
@@ -151,6 +154,7 @@ async fn api() {
                 "CPU per request: utime + stime of the service process from the start of the load until its relay published the run's events",
                 "idle CPU per request: the service's CPU while idle (idle_cpu_ms_per_s, measured before the runs) over the same window, per request: the share of the CPU per request that is background work, not the requests' (the checks use the gross figure)",
                 "baseline CPU per request: utime + stime of this benchmark process over the baseline's run (the raw driver, the baseline relay's Kafka producer and the load loop; nothing else runs in it meanwhile): the floor the service's own CPU per request sits on",
+                "db CPU per request: utime + stime of the database server's process (found by its listening port; absent when it is not a process of this machine) over the same window as the service's or the baseline's CPU, per request; includes the database's work for anything else meanwhile (the idle service's polls, the contact service's lookups in the fresh-persons runs)",
                 "POST fresh persons: the baseline does not make the service's three HTTP lookups to the contact service",
             ],
         }),

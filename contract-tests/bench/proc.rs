@@ -55,3 +55,57 @@ impl RssSampler {
         self.peak.load(Ordering::Relaxed) as f64 / 1024.0
     }
 }
+
+/// The port of the first host of a `mongodb://` connection string.
+pub fn port_of(uri: &str) -> Option<u16> {
+    let hosts = uri.split_once("://")?.1.split(['/', '?']).next()?;
+    let host = hosts.rsplit_once('@').map_or(hosts, |(_, h)| h).split(',').next()?;
+    host.rsplit_once(':').map_or(Some(27017), |(_, p)| p.parse().ok())
+}
+
+/// The process of this machine that listens on TCP `port` (found through `/proc/net/tcp` and
+/// the processes' socket descriptors), if it is the server itself: a port a container publishes
+/// is held by `docker-proxy`, whose CPU is not the server's, and answers none.
+pub fn listener_pid(port: u16) -> Option<u32> {
+    let listening: Vec<String> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .flat_map(|table| {
+            let table = std::fs::read_to_string(table).unwrap_or_default();
+            table
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let local_port = u16::from_str_radix(fields.get(1)?.rsplit(':').next()?, 16).ok()?;
+                    // State 0A: LISTEN.
+                    let inode = fields.get(9)?;
+                    (local_port == port && *fields.get(3)? == "0A").then(|| format!("socket:[{inode}]"))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if listening.is_empty() {
+        return None;
+    }
+    for process in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Some(pid) = process.file_name().to_str().and_then(|p| p.parse::<u32>().ok()) else { continue };
+        let Ok(fds) = std::fs::read_dir(process.path().join("fd")) else { continue };
+        let holds =
+            fds.flatten().any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| listening.iter().any(|s| l.as_os_str() == s.as_str())));
+        if holds {
+            let comm = std::fs::read_to_string(process.path().join("comm")).unwrap_or_default();
+            return (comm.trim() != "docker-proxy").then_some(pid);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_port_of_a_connection_string() {
+        assert_eq!(super::port_of("mongodb://127.0.0.1:27100/?replicaSet=secantus"), Some(27100));
+        assert_eq!(super::port_of("mongodb://order:secret@db.example:27018,db2:27019/orders"), Some(27018));
+        assert_eq!(super::port_of("mongodb://localhost"), Some(27017));
+    }
+}

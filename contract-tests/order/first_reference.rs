@@ -2,9 +2,13 @@
 //! taken from the consumer's mark when an event about it came first, and a person event racing
 //! that first reference is never lost.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
-use labs_order::order::replica::{PersonReplica, Seen};
+use labs_order::order::{
+    model::Role,
+    replica::{cache::ReplicaCache, PersonReplica, Resolved, Seen, Unreferenced},
+};
+use labs_order_client::order::types::{Order, Person};
 use mongodb::bson::{doc, Document};
 use serde_json::json;
 
@@ -167,4 +171,34 @@ async fn after_an_id_only_event_about_a_person_no_order_references_the_first_ord
     let db = labs_order::mongo::connect(&app.config.common.mongodb, "test").await.unwrap();
     let bob_mark = db.collection::<Document>("persons").find_one(doc! { "_id": &bob }).await.unwrap().unwrap();
     assert!(bob_mark.get_bool("deleted").unwrap() && bob_mark.get("person").is_none(), "the id-only delete was kept: {bob_mark}");
+}
+
+#[tokio::test]
+async fn a_first_reference_whose_transaction_rolls_back_is_not_remembered() {
+    // A PUT, a PATCH or an idempotent create stores its first references in its own transaction.
+    // Were the read cache to remember them before the commit, a rollback would leave creates
+    // embedding a person that has no entry: no event about that person would ever reach them.
+    let config = OrderApp::fresh_config("http://127.0.0.1:9");
+    let db = labs_order::mongo::connect(&config.common.mongodb, "test").await.unwrap();
+    let cache = Arc::new(ReplicaCache::new(Duration::from_secs(600)));
+    let replica = PersonReplica::new(&db).with_cache(cache.clone());
+    replica.ensure_indexes().await.unwrap();
+    let ada: Person = serde_json::from_value(json!({ "id": "ada", "firstName": "Ada", "lastName": "Lovelace" })).unwrap();
+    let resolved = || Resolved {
+        by_role: vec![(Role::SoldTo, ada.clone(), 0)],
+        fetched: vec![Unreferenced { id: "ada".into(), person: ada.clone(), version: 1, from_mark: false }],
+    };
+
+    let mut session = db.client().start_session().await.unwrap();
+    session.start_transaction().await.unwrap();
+    let mut order = Order::default();
+    replica.embed(&mut session, &mut order, &resolved(), &[]).await.unwrap();
+    assert_eq!(order.sold_to.as_ref().and_then(|p| p.last_name.as_deref()), Some("Lovelace"), "embedded in the transaction");
+    session.abort_transaction().await.unwrap();
+    assert!(db.collection::<Document>("persons").find_one(doc! { "_id": "ada" }).await.unwrap().is_none(), "rolled back");
+    assert!(cache.get_all(&["ada"]).is_none(), "the rolled-back entry is remembered");
+
+    // Outside a transaction the write is committed when it answers: remembered.
+    replica.first_references(resolved()).await.unwrap();
+    assert!(cache.get_all(&["ada"]).is_some_and(|held| held["ada"].rev == 1), "a committed first reference is remembered");
 }

@@ -19,6 +19,8 @@ pub struct Run {
     pub baseline_drained: bool,
     /// This process's CPU over the baseline's run, per request: the raw driver's own cost.
     pub baseline_cpu_us_per_request: f64,
+    /// The database server's CPU over the baseline's run, per request.
+    pub baseline_db_cpu_us_per_request: Option<f64>,
     /// The service's CPU seconds per second while idle (see `ServiceProbe::idle`).
     pub idle_cpu_per_s: f64,
 }
@@ -53,6 +55,8 @@ impl Run {
             format!("{:.0}", m.cpu_us_per_request),
             format!("{:.0}", self.idle_cpu_us_per_request()),
             format!("{:.0}", self.baseline_cpu_us_per_request),
+            micros(m.db_cpu_us_per_request),
+            micros(self.baseline_db_cpu_us_per_request),
             format!("{:.1}", m.peak_rss_mib),
             format!("{:.2}{drained}", m.counts.per_request(self.requests())),
             format!("{:.2}", self.baseline_counts.per_request(b.requests)),
@@ -67,6 +71,7 @@ impl Run {
             "requests_per_s": m.load.per_second(), "p50_ms": m.load.quantile_ms(0.5), "p99_ms": m.load.quantile_ms(0.99),
             "p999_ms": m.load.quantile_ms(0.999), "failures": m.load.failures, "cpu_us_per_request": m.cpu_us_per_request,
             "idle_cpu_us_per_request": self.idle_cpu_us_per_request(),
+            "db_cpu_us_per_request": m.db_cpu_us_per_request,
             "peak_rss_mib": m.peak_rss_mib, "db_commands_per_request": m.counts.per_request(n),
             "transaction_retries": m.counts.retries, "relay_drained": m.drained,
         });
@@ -74,7 +79,8 @@ impl Run {
             "does": self.scenario.baseline(), "requests_per_s": b.per_second(), "p50_ms": b.quantile_ms(0.5),
             "p99_ms": b.quantile_ms(0.99), "p999_ms": b.quantile_ms(0.999), "failures": b.failures,
             "db_commands_per_request": self.baseline_counts.per_request(n), "transaction_retries": self.baseline_counts.retries,
-            "relay_drained": self.baseline_drained, "cpu_us_per_request_benchmark_process": self.baseline_cpu_us_per_request,
+            "relay_drained": self.baseline_drained, "db_cpu_us_per_request": self.baseline_db_cpu_us_per_request,
+            "cpu_us_per_request_benchmark_process": self.baseline_cpu_us_per_request,
         });
         if self.scenario.is_post() {
             service["db_commands_by_operation_per_request"] = m.counts.by_command_per_request(n);
@@ -86,6 +92,11 @@ impl Run {
             "added_p99_ms": m.load.quantile_ms(0.99) - b.quantile_ms(0.99),
         })
     }
+}
+
+/// Microseconds, or "-" when not measured.
+fn micros(us: Option<f64>) -> String {
+    us.map_or_else(|| "-".into(), |us| format!("{us:.0}"))
 }
 
 /// One target held against one run.
@@ -152,6 +163,8 @@ pub fn report(runs: &[Run], extra: Value) {
             "cpu µs/req",
             "of it idle",
             "base cpu µs",
+            "db cpu µs",
+            "base db µs",
             "rss MiB",
             "cmd/req",
             "base cmd/req",

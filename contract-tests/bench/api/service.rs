@@ -18,8 +18,26 @@ use super::{
 };
 use crate::bench::{
     load::LoadResult,
-    proc::{cpu_seconds, RssSampler},
+    proc::{cpu_seconds, listener_pid, port_of, RssSampler},
 };
+
+/// The database server's CPU from a start: the database's work for a run's requests (and for
+/// whatever else uses it meanwhile: the service's background loops, the contact service's
+/// lookups in the fresh-persons runs), the figure behind "count the commands you send".
+pub struct DbCpu {
+    pid: Option<u32>,
+    before: f64,
+}
+
+impl DbCpu {
+    pub fn start(pid: Option<u32>) -> Self {
+        Self { pid, before: pid.map_or(0.0, cpu_seconds) }
+    }
+
+    pub fn per_request_us(&self, requests: usize) -> Option<f64> {
+        self.pid.map(|pid| (cpu_seconds(pid) - self.before) * 1e6 / requests.max(1) as f64)
+    }
+}
 
 /// After the last staged event is gone: the relay's last commands come back meanwhile.
 const SETTLE: Duration = Duration::from_millis(500);
@@ -34,6 +52,8 @@ pub struct Measured {
     pub drained: bool,
     /// How long the CPU was measured (the load, then the relay's drain).
     pub window: Duration,
+    /// The database server's CPU over the same window, per request (None: not a process here).
+    pub db_cpu_us_per_request: Option<f64>,
 }
 
 /// What the service does while nobody asks it anything.
@@ -46,6 +66,8 @@ pub struct Idle {
 
 pub struct ServiceProbe {
     pub pid: u32,
+    /// The database server's process, when it runs on this machine (see `proc::listener_pid`).
+    pub db_pid: Option<u32>,
     http: reqwest::Client,
     metrics_url: String,
     /// The service's database, on a connection of this process (its reads are not the service's).
@@ -59,7 +81,8 @@ impl ServiceProbe {
             "" => format!("{}/metrics", service.url),
             address => format!("http://{address}/metrics"),
         };
-        Self { pid: service.pid(), http: reqwest::Client::new(), metrics_url, db }
+        let db_pid = port_of(&crate::harness::infra::infra().mongo_uri).and_then(listener_pid);
+        Self { pid: service.pid(), db_pid, http: reqwest::Client::new(), metrics_url, db }
     }
 
     pub async fn scrape(&self) -> Scrape {
@@ -72,10 +95,12 @@ impl ServiceProbe {
     pub async fn run(&self, writes: bool, load: impl Future<Output = LoadResult>) -> Measured {
         let before = self.scrape().await;
         let (cpu_before, sampler, started) = (cpu_seconds(self.pid), RssSampler::start(self.pid), Instant::now());
+        let db_cpu = DbCpu::start(self.db_pid);
         let load = load.await;
         let deadline = Instant::now() + super::DRAIN_TIMEOUT;
         let mut drained = !writes || self.wait_no_pending(deadline).await;
         let (cpu, window) = (cpu_seconds(self.pid) - cpu_before, started.elapsed());
+        let db_cpu_us_per_request = db_cpu.per_request_us(load.requests);
         let peak_rss_mib = sampler.stop().await;
         let after = loop {
             if writes {
@@ -92,7 +117,15 @@ impl ServiceProbe {
             drained = self.wait_no_pending(deadline).await;
         };
         let counts = after.since(&before);
-        Measured { cpu_us_per_request: cpu * 1e6 / load.requests as f64, peak_rss_mib, counts, drained, window, load }
+        Measured {
+            cpu_us_per_request: cpu * 1e6 / load.requests as f64,
+            peak_rss_mib,
+            counts,
+            drained,
+            window,
+            db_cpu_us_per_request,
+            load,
+        }
     }
 
     /// Database commands and CPU seconds per second while nothing is asked of the service

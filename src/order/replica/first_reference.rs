@@ -143,6 +143,11 @@ fn entry_fields(p: &Unreferenced, now: DateTime) -> Result<Document, TxnError<Er
     Ok(doc! { "person": person, "version": p.version, "deleted": false, "rev": 1_i64, "updatedAt": now })
 }
 
+/// The update that makes a mark an entry with the data it holds (revision 1).
+fn promote(now: DateTime) -> Document {
+    doc! { "$set": { "rev": 1_i64, "updatedAt": now }, "$unset": super::not_a_mark() }
+}
+
 /// The statements for what `resolve` found: a mark still at the version read becomes an entry;
 /// nothing (or an expired mark) is inserted.
 fn expected(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<Error>> {
@@ -150,9 +155,8 @@ fn expected(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<E
     if !p.from_mark {
         return Ok(vec![insert]);
     }
-    let promote = doc! { "$set": { "rev": 1_i64, "updatedAt": now }, "$unset": super::not_a_mark() };
     let read = doc! { "_id": &p.id, MARK_FIELD: true, "version": p.version, "person": { "$exists": true } };
-    Ok(vec![doc! { "q": read, "u": promote }, insert])
+    Ok(vec![doc! { "q": read, "u": promote(now) }, insert])
 }
 
 /// The statements for whatever the document is now: a mark older than the write's data (or
@@ -161,13 +165,12 @@ fn expected(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<E
 fn promotion(p: &Unreferenced, now: DateTime) -> Result<Vec<Document>, TxnError<Error>> {
     let fields = entry_fields(p, now)?;
     let data = doc! { "person": fields.get("person").cloned().unwrap_or(Bson::Null), "version": p.version, "deleted": false };
-    let promote = doc! { "$set": { "rev": 1_i64, "updatedAt": now }, "$unset": super::not_a_mark() };
     // A mark whose data an id-only change made unknown takes the write's too.
     let older = doc! { "$or": [{ "version": { "$lt": p.version } }, { "person": { "$exists": false }, "deleted": false }] };
     Ok(vec![
         doc! { "q": { "_id": &p.id, MARK_FIELD: true, "$and": [older] }, "u": { "$set": data } },
         // Never an entry without data: a mark without it (and not a deletion) stays a mark.
-        doc! { "q": { "_id": &p.id, MARK_FIELD: true, "$or": [{ "person": { "$exists": true } }, { "deleted": true }] }, "u": promote },
+        doc! { "q": { "_id": &p.id, MARK_FIELD: true, "$or": [{ "person": { "$exists": true } }, { "deleted": true }] }, "u": promote(now) },
         doc! { "q": { "_id": &p.id }, "u": { "$setOnInsert": fields }, "upsert": true },
     ])
 }
