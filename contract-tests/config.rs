@@ -39,6 +39,7 @@ fn the_order_service_keeps_its_keys_and_defaults() {
         "port",
         "replica_cache_ms",
         "retention",
+        "worker_threads",
     ];
     assert_keys_and_defaults(&OrderConfig::default(), &keys, 3000, "orders", "order-service");
 }
@@ -60,6 +61,7 @@ fn the_contact_service_keeps_its_keys_and_defaults() {
         "port",
         "seed_persons",
         "topics",
+        "worker_threads",
     ];
     assert_keys_and_defaults(&ContactConfig::default(), &keys, 8080, "contacts", "contact-service");
 }
@@ -70,12 +72,15 @@ fn shared_settings_come_from_the_services_own_variables_and_flags() {
     std::env::set_var("CONFIGKEYSTEST_PORT", "3111");
     std::env::set_var("CONFIGKEYSTEST_MONGODB__DATABASE", "orders_from_env");
     std::env::set_var("CONFIGKEYSTEST_HTTP__REQUEST_TIMEOUT_MS", "1234");
+    std::env::set_var("CONFIGKEYSTEST_WORKER_THREADS", "3");
     let args = ["order-service", "--host", "0.0.0.0", "--log-level", "debug", "--contact-url", "http://c:1"].map(String::from);
     let (file, overrides) = config::parse_args(args.into_iter(), labs_order::order::config::FLAGS).unwrap();
     let order: OrderConfig = config::load("configkeystest", file.as_deref(), &overrides).unwrap();
     assert_eq!((order.common.port, order.common.mongodb.database.as_str()), (3111, "orders_from_env"));
     assert_eq!((order.common.host.as_str(), order.common.log_level.as_str()), ("0.0.0.0", "debug"));
     assert_eq!((order.common.http.request_timeout_ms, order.contact.url.as_str()), (1234, "http://c:1"));
+    assert_eq!(order.common.worker_threads(), 3, "an explicit worker count");
+    assert!(OrderConfig::default().common.worker_threads() >= 1, "automatic: at least one");
 
     let args = ["contact-service", "--port", "8181", "--persons", "3"].map(String::from);
     let (file, overrides) = config::parse_args(args.into_iter(), labs_order::contact::config::FLAGS).unwrap();

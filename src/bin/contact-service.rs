@@ -6,13 +6,14 @@ use labs_order::contact::{self, config::FLAGS, ContactConfig};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;
     let config: ContactConfig = labs_order::config::load("contact", file.as_deref(), &overrides)?;
     labs_order::telemetry::init(&config.common.log_level);
-    let listener = tokio::net::TcpListener::bind((config.common.host.as_str(), config.common.port)).await?;
-    let app = contact::build(config, listener).await?;
-    tracing::info!(addr = %app.local_addr(), "contact service listening");
-    app.run(labs_order::host::termination()).await
+    config.common.runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind((config.common.host.as_str(), config.common.port)).await?;
+        let app = contact::build(config, listener).await?;
+        tracing::info!(addr = %app.local_addr(), "contact service listening");
+        app.run(labs_order::host::termination()).await
+    })
 }

@@ -6,16 +6,17 @@ use labs_order::order::{self, config::FLAGS, OrderConfig};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     // Test builds only (feature `failpoints`): crash points armed by `FAILPOINTS`.
     #[cfg(feature = "failpoints")]
     let _crash_points = labs_order::crash_points::arm_from_env();
     let (file, overrides) = labs_order::config::parse_args(std::env::args(), FLAGS)?;
     let config: OrderConfig = labs_order::config::load("order", file.as_deref(), &overrides)?;
     labs_order::telemetry::init(&config.common.log_level);
-    let listener = tokio::net::TcpListener::bind((config.common.host.as_str(), config.common.port)).await?;
-    let app = order::build(config, listener).await?;
-    tracing::info!(addr = %app.local_addr(), "order service listening");
-    app.run(labs_order::host::termination()).await
+    config.common.runtime()?.block_on(async {
+        let listener = tokio::net::TcpListener::bind((config.common.host.as_str(), config.common.port)).await?;
+        let app = order::build(config, listener).await?;
+        tracing::info!(addr = %app.local_addr(), "order service listening");
+        app.run(labs_order::host::termination()).await
+    })
 }

@@ -19,6 +19,9 @@ pub struct CommonSettings {
     pub http: HttpLimits,
     /// `host:port` serving `/metrics` alone; empty serves it beside the API.
     pub metrics_address: String,
+    /// Threads running the service's tasks; 0: one per two cores, at least one (see
+    /// [`CommonSettings::worker_threads`]).
+    pub worker_threads: usize,
 }
 
 impl CommonSettings {
@@ -35,7 +38,28 @@ impl CommonSettings {
             auth: AuthConfig::for_audience(name),
             http: HttpLimits::default(),
             metrics_address: String::new(),
+            worker_threads: 0,
         }
+    }
+
+    /// The threads the service's runtime gets. The work of a request is short (tens to a
+    /// couple of hundred microseconds of CPU) and mostly waits on the database: with a worker
+    /// per core, the workers spend their time waking each other across cores and parking again.
+    /// Measured on a 2-core machine (`wrk` GET by id, release build, one process per setting,
+    /// side by side): one worker took 168 µs of CPU per request at concurrency 1 against
+    /// 219–242 µs with two, 47–52 against 67–69 µs at 16, 34–37 against 44–48 µs at 64, and
+    /// answered 7–30% more requests per second at each. The other cores are left to the Kafka
+    /// clients' threads, the kernel's network work and, on a shared host, the database.
+    pub fn worker_threads(&self) -> usize {
+        match self.worker_threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            n => n,
+        }
+    }
+
+    /// The runtime the service runs on (see [`Self::worker_threads`]).
+    pub fn runtime(&self) -> std::io::Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(self.worker_threads()).enable_all().build()
     }
 
     /// Refuses settings no service can run with, naming the key.
