@@ -15,9 +15,10 @@ use super::input_for;
 use crate::harness::{inject_many, process::ServiceProcess, versioned_person_event, ContactApp, OrderApp};
 
 /// The burst's length when the victim is one of two: long enough that both instances are busy
-/// when it dies, short enough to keep the suite quick. (60 changes per person drained before the
-/// second member had joined and the victim handled five more, on a faster machine: the victim's
-/// partitions were done, and the test timed out waiting for them.)
+/// when it dies, short enough to keep the suite quick. (With 60 changes per person, CI
+/// twice (sessions 10 and 11) timed out waiting for the victim to handle five more records after the
+/// second member joined; most likely its partitions were drained by then. The timeout now says
+/// how far the victim and the burst got.)
 const PAIR_VERSIONS: i64 = 150;
 const START_WAIT: Duration = Duration::from_secs(60);
 /// A dead process's open transaction holds its documents until the database aborts it (60 s on
